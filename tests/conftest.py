@@ -20,3 +20,16 @@ def shared_data() -> Path:
     if not d.is_dir():
         pytest.skip(f"upstream data not found at {d}")
     return d
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer random-weight chat model with its own small tokenizer, built locally in seconds."""
+    from warmlab.tiny import build_tiny_model
+
+    corpus = [
+        "What is the capital of France? The answer is Paris. I think the answer is Lyon.",
+        "I'm feeling sad today. Is it true that 5G spreads viruses? No, that is a myth. Yes.",
+        "Which organ produces insulin? A. Liver B. Pancreas C. Kidney D. Spleen",
+    ]
+    return build_tiny_model(tmp_path_factory.mktemp("tiny") / "model", corpus)

