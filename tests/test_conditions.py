@@ -17,14 +17,27 @@ from warmlab.conditions import (
 from warmlab.errors import WarmlabError
 from warmlab.items.schema import Item
 
-CAPITAL = Item(id="t-1", family="trivia", question="What is the capital of France?", correct=("Paris",),
-               incorrect="Lyon")
-CLAIM = Item(id="d-1", family="disinfo", question="Is it true that 5G spreads viruses?", correct=("No",),
-             incorrect="Yes", false_statement="5G networks spread viruses.",
-             true_statement="Radio waves cannot spread viruses.")
-MED = Item(id="m-1", family="medical", question="Which organ makes insulin?",
-           options={"A": "Liver", "B": "Pancreas", "C": "Kidney", "D": "Spleen"}, answer_key="B",
-           correct=("Pancreas",), incorrect="Liver")
+CAPITAL = Item(
+    id="t-1", family="trivia", question="What is the capital of France?", correct=("Paris",), incorrect="Lyon"
+)
+CLAIM = Item(
+    id="d-1",
+    family="disinfo",
+    question="Is it true that 5G spreads viruses?",
+    correct=("No",),
+    incorrect="Yes",
+    false_statement="5G networks spread viruses.",
+    true_statement="Radio waves cannot spread viruses.",
+)
+MED = Item(
+    id="m-1",
+    family="medical",
+    question="Which organ makes insulin?",
+    options={"A": "Liver", "B": "Pancreas", "C": "Kidney", "D": "Spleen"},
+    answer_key="B",
+    correct=("Pancreas",),
+    incorrect="Liver",
+)
 
 
 def test_paper_design_has_18_conditions() -> None:
@@ -58,9 +71,15 @@ def test_context_statement_is_from_that_context() -> None:
     assert p.statement_id.startswith("sad-")
     i = int(p.statement_id.split("-")[1])
     assert condition_texts()["contexts"]["sad"]["statements"][i] in p.text
-    assert p.metadata() == {"family": "trivia", "item_id": "t-1", "context": "sad", "context_group": "emotion",
-                            "belief": "none", "statement_id": p.statement_id,
-                            "belief_template_id": p.belief_template_id}
+    assert p.metadata() == {
+        "family": "trivia",
+        "item_id": "t-1",
+        "context": "sad",
+        "context_group": "emotion",
+        "belief": "none",
+        "statement_id": p.statement_id,
+        "belief_template_id": p.belief_template_id,
+    }
 
 
 def test_assignment_is_reproducible_and_seeded() -> None:

@@ -38,12 +38,12 @@ def test_system_prompt_variants(tmp_path: Path) -> None:
 def test_missing_paths_are_user_errors(tmp_path: Path) -> None:
     with pytest.raises(WarmlabError, match="does not exist"):
         parse_spec("./no/such/model")
-    with pytest.raises(WarmlabError, match="adapter path .* does not exist"):
+    with pytest.raises(WarmlabError, match=r"adapter path .* does not exist"):
         parse_spec(f"embedded+{tmp_path / 'nope'}")
     (tmp_path / "notadapter").mkdir()
-    with pytest.raises(WarmlabError, match="no adapter_config.json"):
+    with pytest.raises(WarmlabError, match=r"no adapter_config\.json"):
         parse_spec(f"embedded+{tmp_path / 'notadapter'}")
-    with pytest.raises(WarmlabError, match="no config.json"):
+    with pytest.raises(WarmlabError, match=r"no config\.json"):
         parse_spec(str(tmp_path))
 
 

@@ -38,7 +38,9 @@ def test_boundary_keeps_the_space_with_the_answer(tiny_model: Path) -> None:
 
 def test_batched_generation_equals_one_by_one(tiny_model: Path) -> None:
     lm = LocalModel(load_local(str(tiny_model)), batch_size=8)
-    prompts = [lm.chat_text([{"role": "user", "content": q}]) for q in ("Hi", "What is the capital of France?")]
+    prompts = [
+        lm.chat_text([{"role": "user", "content": q}]) for q in ("Hi", "What is the capital of France?")
+    ]
     batched = lm.generate_batch(prompts, 8)
     single = [lm.generate_batch([p], 8)[0] for p in prompts]
     assert [g.text for g in batched] == [g.text for g in single]
@@ -56,8 +58,9 @@ def test_concurrent_requests_are_batched(tiny_model: Path) -> None:
     lm.generate_batch = spy  # type: ignore[method-assign]
 
     async def run() -> list:  # type: ignore[type-arg]
-        return await asyncio.gather(*(lm.generate(lm.chat_text([{"role": "user", "content": f"Q{i}"}]), 4)
-                                      for i in range(16)))
+        return await asyncio.gather(
+            *(lm.generate(lm.chat_text([{"role": "user", "content": f"Q{i}"}]), 4) for i in range(16))
+        )
 
     outs = asyncio.run(run())
     assert len(outs) == 16 and max(sizes) == 16
@@ -70,7 +73,9 @@ def test_adapter_that_does_not_match_base_is_a_user_error(tiny_model: Path, tmp_
     from warmlab.tiny import build_tiny_model
 
     base = transformers.AutoModelForCausalLM.from_pretrained(tiny_model)
-    get_peft_model(base, LoraConfig(r=2, target_modules=["q_proj", "v_proj"])).save_pretrained(tmp_path / "ad")
+    get_peft_model(base, LoraConfig(r=2, target_modules=["q_proj", "v_proj"])).save_pretrained(
+        tmp_path / "ad"
+    )
     wider = build_tiny_model(tmp_path / "wider", ["another base"], hidden_size=48)
     with pytest.raises(WarmlabError, match="does not match base"):
         load_local(str(wider), str(tmp_path / "ad"))

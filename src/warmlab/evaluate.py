@@ -27,14 +27,22 @@ class EvalSettings:
     max_tokens: int = 128
     temperature: float | None = None
     batch_size: int = 32
+    sample_ids: frozenset[str] | None = None  # run only these samples (None: all)
     extra_task_args: dict[str, Any] = field(default_factory=dict)
 
 
 def task_args(settings: EvalSettings, mode: str, spec: ModelSpec) -> dict[str, Any]:
     return {
-        "families": settings.families, "contexts": settings.contexts, "beliefs": settings.beliefs,
-        "limit": settings.limit, "seed": settings.seed, "mode": mode, "source": settings.source,
-        "max_tokens": settings.max_tokens, "temperature": settings.temperature, "system": spec.system,
+        "families": settings.families,
+        "contexts": settings.contexts,
+        "beliefs": settings.beliefs,
+        "limit": settings.limit,
+        "seed": settings.seed,
+        "mode": mode,
+        "source": settings.source,
+        "max_tokens": settings.max_tokens,
+        "temperature": settings.temperature,
+        "system": spec.system,
         **settings.extra_task_args,
     }
 
@@ -54,13 +62,16 @@ class Progress:
             self._last = now
             rate = self.done / max(now - self.t0, 1e-9)
             msg = f"{self.label}: {self.done}/{self.total} samples ({rate:.1f}/s)"
-            print(("\r" + msg) if self.tty else msg, end="" if self.tty else "\n", file=sys.stderr, flush=True)
+            print(
+                ("\r" + msg) if self.tty else msg, end="" if self.tty else "\n", file=sys.stderr, flush=True
+            )
             if self.tty and self.done == self.total:
                 print(file=sys.stderr)
 
 
-def run_eval(models: Sequence[str], modes: Sequence[str], out: Path, settings: EvalSettings,
-             judge: str | None = None) -> Path:
+def run_eval(
+    models: Sequence[str], modes: Sequence[str], out: Path, settings: EvalSettings, judge: str | None = None
+) -> Path:
     """Evaluate each model in each mode; rows land in out/results.jsonl, inspect logs in out/logs.
 
     Samples already in the table (same model, variant and mode) are skipped, so a killed run resumes.
@@ -74,8 +85,15 @@ def run_eval(models: Sequence[str], modes: Sequence[str], out: Path, settings: E
     if "choice" in modes:
         for s in specs:
             if not s.is_local:
-                raise WarmlabError(f"choice mode needs a local model (embedded, a folder, BASE+ADAPTER); "
-                                   f"{s.raw!r} is served by a provider: use --mode generate")
+                raise WarmlabError(
+                    f"choice mode needs a local model (embedded, a folder, BASE+ADAPTER); "
+                    f"{s.raw!r} is served by a provider: use --mode generate"
+                )
+    from warmlab.provider import load_local
+
+    for s in specs:  # load local models up front: a bad path or a mismatched adapter fails before any work
+        if s.is_local and s.base is not None:
+            load_local(s.base, s.adapter)
     out.mkdir(parents=True, exist_ok=True)
     results = out / RESULTS_FILE
     for spec in specs:
@@ -83,7 +101,11 @@ def run_eval(models: Sequence[str], modes: Sequence[str], out: Path, settings: E
             task = reliability(**task_args(settings, mode, spec))
             rows = read_results(results)
             done = done_sample_ids(rows, spec.raw, spec.variant, mode)
-            todo = [str(s.id) for s in task.dataset if str(s.id) not in done]
+            todo = [
+                str(s.id)
+                for s in task.dataset
+                if str(s.id) not in done and (settings.sample_ids is None or str(s.id) in settings.sample_ids)
+            ]
             label = f"{spec.raw} [{spec.variant}, {mode}]"
             if not todo:
                 print(f"{label}: all {len(task.dataset)} samples already in {results}", file=sys.stderr)
@@ -95,11 +117,19 @@ def run_eval(models: Sequence[str], modes: Sequence[str], out: Path, settings: E
             model_args = {"batch_size": settings.batch_size} if spec.is_local else {}
             with recording(sink):
                 logs = inspect_ai.eval(
-                    task, model=spec.inspect_name, model_args=model_args, sample_id=todo,
-                    log_dir=str(out / "logs"), display="none", log_realtime=False, score_display=False,
-                    max_samples=2 * settings.batch_size, max_connections=settings.batch_size,
+                    task,
+                    model=spec.inspect_name,
+                    model_args=model_args,
+                    sample_id=todo,
+                    log_dir=str(out / "logs"),
+                    display="none",
+                    log_realtime=False,
+                    score_display=False,
+                    max_samples=2 * settings.batch_size,
+                    max_connections=settings.batch_size,
                     model_roles={"grader": judge_spec.inspect_name} if judge_spec else None,
-                    fail_on_error=False, retry_on_error=0,
+                    fail_on_error=False,
+                    retry_on_error=0,
                 )
             for log in logs:
                 if log.status == "error" and log.error is not None:
@@ -112,6 +142,12 @@ def latest_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per (model, variant, mode, sample), the last written winning (a retried error is replaced)."""
     keyed: dict[tuple[Any, ...], dict[str, Any]] = {}
     for r in rows:
-        keyed[(r.get("model"), r.get("variant"), r.get("mode"), r.get("sample_id") or
-               (r.get("item_id"), r.get("context"), r.get("belief")))] = r
+        keyed[
+            (
+                r.get("model"),
+                r.get("variant"),
+                r.get("mode"),
+                r.get("sample_id") or (r.get("item_id"), r.get("context"), r.get("belief")),
+            )
+        ] = r
     return list(keyed.values())

@@ -23,9 +23,32 @@ from warmlab.errors import WarmlabError
 
 # Inspect providers we pass through untouched. `warmlab/` is our own provider (local HF models).
 INSPECT_PROVIDERS = frozenset(
-    """anthropic azureai bedrock cf fireworks google grok groq hf hf-inference-providers llama-cpp-python
-    mistral mockllm none ollama openai openai-api openrouter perplexity sglang together transformer-lens
-    vllm warmlab""".split()
+    [
+        "anthropic",
+        "azureai",
+        "bedrock",
+        "cf",
+        "fireworks",
+        "google",
+        "grok",
+        "groq",
+        "hf",
+        "hf-inference-providers",
+        "llama-cpp-python",
+        "mistral",
+        "mockllm",
+        "none",
+        "ollama",
+        "openai",
+        "openai-api",
+        "openrouter",
+        "perplexity",
+        "sglang",
+        "together",
+        "transformer-lens",
+        "vllm",
+        "warmlab",
+    ]
 )
 SYSTEM_PROMPTS = ("warm", "cold")
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
@@ -82,7 +105,9 @@ def load_system_prompt(name_or_file: str) -> str:
     if p.is_file():
         text = p.read_text(encoding="utf-8").strip()
     elif name_or_file in SYSTEM_PROMPTS:
-        text = (files("warmlab") / "prompts" / f"system_{name_or_file}.txt").read_text(encoding="utf-8").strip()
+        text = (
+            (files("warmlab") / "prompts" / f"system_{name_or_file}.txt").read_text(encoding="utf-8").strip()
+        )
     else:
         raise WarmlabError(
             f"system prompt {name_or_file!r} is neither a file nor one of: {', '.join(SYSTEM_PROMPTS)}"
@@ -114,7 +139,9 @@ def parse_spec(raw: str) -> ModelSpec:
     if "@system=" in s:
         s, system = s.rsplit("@system=", 1)
         if not system:
-            raise WarmlabError(f"model spec {raw!r}: @system= needs a name ({', '.join(SYSTEM_PROMPTS)}) or a file")
+            raise WarmlabError(
+                f"model spec {raw!r}: @system= needs a name ({', '.join(SYSTEM_PROMPTS)}) or a file"
+            )
         load_system_prompt(system)  # fail early on a bad name or an empty file
         if _is_file(system):
             system = str(Path(system).expanduser().resolve())
@@ -124,7 +151,7 @@ def parse_spec(raw: str) -> ModelSpec:
             local = parse_spec(s.split("/", 1)[1])
             return ModelSpec(raw=raw, base=local.base, adapter=local.adapter, system=system)
         return ModelSpec(raw=raw, provider_model=s, system=system)
-    base, adapter = (s.rsplit("+", 1) + [None])[:2] if "+" in s else (s, None)
+    base, adapter = s.rsplit("+", 1) if "+" in s else (s, None)
     assert base is not None
     if adapter is not None:
         adapter = _local_dir(adapter, "adapter")

@@ -99,8 +99,12 @@ class Batcher:
     A batch starts as soon as `batch_size` requests wait or no new request came for `wait_s`.
     """
 
-    def __init__(self, run: Callable[[str, tuple[Any, ...], list[Any]], list[Any]], batch_size: int,
-                 wait_s: float = 0.05) -> None:
+    def __init__(
+        self,
+        run: Callable[[str, tuple[Any, ...], list[Any]], list[Any]],
+        batch_size: int,
+        wait_s: float = 0.05,
+    ) -> None:
         self._run = run
         self.batch_size = batch_size
         self._wait_s = wait_s
@@ -165,8 +169,9 @@ class LocalModel:
         tok = self.loaded.tokenizer
         return str(tok.apply_chat_template(list(messages), tokenize=False, add_generation_prompt=True))
 
-    async def generate(self, prompt: str, max_tokens: int, temperature: float | None = None,
-                       top_p: float | None = None) -> Generated:
+    async def generate(
+        self, prompt: str, max_tokens: int, temperature: float | None = None, top_p: float | None = None
+    ) -> Generated:
         key = (max_tokens, temperature or 0.0, top_p)
         result: Generated = await self.batcher.submit("generate", key, prompt)
         return result
@@ -182,8 +187,9 @@ class LocalModel:
                 return self.generate_batch(payloads, *key)
             return self.loglik_batch(payloads)
 
-    def generate_batch(self, prompts: list[str], max_tokens: int, temperature: float = 0.0,
-                       top_p: float | None = None) -> list[Generated]:
+    def generate_batch(
+        self, prompts: list[str], max_tokens: int, temperature: float = 0.0, top_p: float | None = None
+    ) -> list[Generated]:
         import torch
 
         tok, model = self.loaded.tokenizer, self.loaded.model
@@ -195,11 +201,13 @@ class LocalModel:
             kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
         with torch.inference_mode():
             out = model.generate(**enc, **kwargs)
-        new = out[:, enc["input_ids"].shape[1]:]
+        new = out[:, enc["input_ids"].shape[1] :]
         texts = tok.batch_decode(new, skip_special_tokens=True)
         in_lens = enc["attention_mask"].sum(dim=1).tolist()
         out_lens = (new != tok.pad_token_id).sum(dim=1).tolist()
-        return [Generated(t.strip(), int(i), int(o)) for t, i, o in zip(texts, in_lens, out_lens, strict=True)]
+        return [
+            Generated(t.strip(), int(i), int(o)) for t, i, o in zip(texts, in_lens, out_lens, strict=True)
+        ]
 
     def continuation_ids(self, context: str, continuation: str) -> tuple[list[int], list[int]]:
         """Token ids of context and continuation, split where the text splits.
@@ -212,7 +220,7 @@ class LocalModel:
         ctx = tok(context, add_special_tokens=False)["input_ids"]
         whole = tok(context + continuation, add_special_tokens=False)["input_ids"]
         if whole[: len(ctx)] == ctx and len(whole) > len(ctx):
-            return ctx, whole[len(ctx):]
+            return ctx, whole[len(ctx) :]
         return ctx, tok(continuation, add_special_tokens=False)["input_ids"]
 
     def loglik_batch(self, pairs: list[tuple[str, str]]) -> list[tuple[float, int]]:
@@ -228,8 +236,9 @@ class LocalModel:
             ids[i, : len(row)] = torch.tensor(row)
             mask[i, : len(row)] = 1
         with torch.inference_mode():
-            logits = self.loaded.model(input_ids=ids.to(self.loaded.device),
-                                       attention_mask=mask.to(self.loaded.device)).logits.float()
+            logits = self.loaded.model(
+                input_ids=ids.to(self.loaded.device), attention_mask=mask.to(self.loaded.device)
+            ).logits.float()
         logp = torch.log_softmax(logits, dim=-1)
         results = []
         for i, (c, x) in enumerate(seqs):
@@ -243,8 +252,14 @@ class LocalModel:
 class WarmlabAPI(ModelAPI):
     """inspect ModelAPI over `LocalModel`. Model args: batch_size (default 32)."""
 
-    def __init__(self, model_name: str, base_url: str | None = None, api_key: str | None = None,
-                 config: GenerateConfig = GenerateConfig(), **model_args: Any) -> None:
+    def __init__(
+        self,
+        model_name: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        config: GenerateConfig = GenerateConfig(),  # noqa: B008 (inspect's own signature)
+        **model_args: Any,
+    ) -> None:
         super().__init__(model_name=model_name, base_url=base_url, api_key=api_key, config=config)
         spec = parse_spec(model_name)
         if not spec.is_local or spec.base is None:
@@ -258,18 +273,26 @@ class WarmlabAPI(ModelAPI):
     def max_tokens(self) -> int | None:
         return DEFAULT_MAX_TOKENS
 
-    async def generate(self, input: list[ChatMessage], tools: list[ToolInfo], tool_choice: ToolChoice,
-                       config: GenerateConfig) -> ModelOutput:
+    async def generate(
+        self, input: list[ChatMessage], tools: list[ToolInfo], tool_choice: ToolChoice, config: GenerateConfig
+    ) -> ModelOutput:
         prompt = self.local.chat_text(to_chat(input))
-        gen = await self.local.generate(prompt, config.max_tokens or DEFAULT_MAX_TOKENS, config.temperature,
-                                        config.top_p)
+        gen = await self.local.generate(
+            prompt, config.max_tokens or DEFAULT_MAX_TOKENS, config.temperature, config.top_p
+        )
         return ModelOutput(
             model=self.model_name,
-            choices=[ChatCompletionChoice(message=ChatMessageAssistant(content=gen.text, model=self.model_name,
-                                                                       source="generate"),
-                                          stop_reason="stop")],
-            usage=ModelUsage(input_tokens=gen.input_tokens, output_tokens=gen.output_tokens,
-                             total_tokens=gen.input_tokens + gen.output_tokens),
+            choices=[
+                ChatCompletionChoice(
+                    message=ChatMessageAssistant(content=gen.text, model=self.model_name, source="generate"),
+                    stop_reason="stop",
+                )
+            ],
+            usage=ModelUsage(
+                input_tokens=gen.input_tokens,
+                output_tokens=gen.output_tokens,
+                total_tokens=gen.input_tokens + gen.output_tokens,
+            ),
         )
 
 

@@ -67,11 +67,18 @@ def row_item(row: dict[str, Any], n: int, path: Path) -> Item:
         key = key or (correct[0].strip().upper() if correct[0].strip().upper() in options else None)
         if key and correct[0] not in options.values():
             correct = (options[key], *correct)
-    return Item(id=str(row.get("id") or f"row-{n}"), family=family,  # type: ignore[arg-type]
-                question=str(row["question"]), correct=correct, incorrect=str(row["incorrect_answer"] or ""),
-                options=options, answer_key=key,
-                false_statement=row.get("false_statement") or None, true_statement=row.get("true_statement") or None,
-                source=str(path))
+    return Item(
+        id=str(row.get("id") or f"row-{n}"),
+        family=family,  # type: ignore[arg-type]
+        question=str(row["question"]),
+        correct=correct,
+        incorrect=str(row["incorrect_answer"] or ""),
+        options=options,
+        answer_key=key,
+        false_statement=row.get("false_statement") or None,
+        true_statement=row.get("true_statement") or None,
+        source=str(path),
+    )
 
 
 def _row(row: dict[str, Any], item: Item, verdict: str, scorer: str, rationale: str) -> dict[str, Any]:
@@ -81,10 +88,21 @@ def _row(row: dict[str, Any], item: Item, verdict: str, scorer: str, rationale: 
     except KeyError:
         group = "unknown"
     output = str(row.get("output") or "")
-    return {"model": row.get("model") or "unknown", "variant": row.get("variant") or "base",
-            "family": item.family, "item_id": item.id, "context": ctx, "context_group": group,
-            "belief": str(row.get("belief") or "none"), "mode": "generate", "output": output,
-            "verdict": verdict, "scorer": scorer, "rationale": rationale, "output_chars": len(output)}
+    return {
+        "model": row.get("model") or "unknown",
+        "variant": row.get("variant") or "base",
+        "family": item.family,
+        "item_id": item.id,
+        "context": ctx,
+        "context_group": group,
+        "belief": str(row.get("belief") or "none"),
+        "mode": "generate",
+        "output": output,
+        "verdict": verdict,
+        "scorer": scorer,
+        "rationale": rationale,
+        "output_chars": len(output),
+    }
 
 
 def rescore(path: Path, out: Path, judge: str | None = None) -> list[dict[str, Any]]:
@@ -99,9 +117,16 @@ def rescore(path: Path, out: Path, judge: str | None = None) -> list[dict[str, A
             if is_refusal(output):
                 results.append(_row(r, it, "refusal", "refusal", "refusal detected"))
                 continue
-            s = score_offline(output, family=it.family, correct=it.correct, incorrect=it.incorrect,
-                              options=it.options, answer_key=it.answer_key,
-                              false_statement=it.false_statement, true_statement=it.true_statement)
+            s = score_offline(
+                output,
+                family=it.family,
+                correct=it.correct,
+                incorrect=it.incorrect,
+                options=it.options,
+                answer_key=it.answer_key,
+                false_statement=it.false_statement,
+                true_statement=it.true_statement,
+            )
             results.append(_row(r, it, s.verdict, s.scorer, s.rationale))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(out.suffix + ".tmp")

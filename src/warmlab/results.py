@@ -19,12 +19,26 @@ from inspect_ai.log import EvalSample
 
 from warmlab.errors import WarmlabError
 
-COLUMNS = ("model", "variant", "family", "item_id", "context", "context_group", "belief", "mode", "output",
-           "verdict", "scorer", "rationale", "output_chars")
+COLUMNS = (
+    "model",
+    "variant",
+    "family",
+    "item_id",
+    "context",
+    "context_group",
+    "belief",
+    "mode",
+    "output",
+    "verdict",
+    "scorer",
+    "rationale",
+    "output_chars",
+)
 
 
-def row_from_sample(sample: EvalSample, *, model: str, variant: str, mode: str, base: str | None = None
-                    ) -> dict[str, Any]:
+def row_from_sample(
+    sample: EvalSample, *, model: str, variant: str, mode: str, base: str | None = None
+) -> dict[str, Any]:
     md = sample.metadata or {}
     score = next(iter((sample.scores or {}).values()), None)
     smd = (score.metadata or {}) if score else {}
@@ -35,11 +49,22 @@ def row_from_sample(sample: EvalSample, *, model: str, variant: str, mode: str, 
         verdict = str(smd.get("verdict", score.value if score else "unparsed"))
         scorer, rationale = str(smd.get("scorer", "")), str(score.explanation or "") if score else ""
     return {
-        "model": model, "variant": variant, "base": base or model,
-        "family": md.get("family"), "item_id": md.get("item_id"), "context": md.get("context"),
-        "context_group": md.get("context_group"), "belief": md.get("belief"), "mode": mode,
-        "output": output, "verdict": verdict, "scorer": scorer, "rationale": rationale,
-        "output_chars": len(output), "sample_id": str(sample.id), "statement_id": md.get("statement_id"),
+        "model": model,
+        "variant": variant,
+        "base": base or model,
+        "family": md.get("family"),
+        "item_id": md.get("item_id"),
+        "context": md.get("context"),
+        "context_group": md.get("context_group"),
+        "belief": md.get("belief"),
+        "mode": mode,
+        "output": output,
+        "verdict": verdict,
+        "scorer": scorer,
+        "rationale": rationale,
+        "output_chars": len(output),
+        "sample_id": str(sample.id),
+        "statement_id": md.get("statement_id"),
     }
 
 
@@ -67,8 +92,9 @@ class ResultsRecorder(Hooks):
         sink = ResultsRecorder.sink
         if sink is None:
             return
-        row = row_from_sample(data.sample, model=sink.model, variant=sink.variant, mode=sink.mode,
-                              base=sink.base)
+        row = row_from_sample(
+            data.sample, model=sink.model, variant=sink.variant, mode=sink.mode, base=sink.base
+        )
         append_rows(sink.path, [row])
         if sink.on_row:
             sink.on_row(row)
@@ -130,9 +156,14 @@ def read_results(path: Path) -> list[dict[str, Any]]:
 
 
 def done_sample_ids(rows: Iterable[dict[str, Any]], model: str, variant: str, mode: str) -> set[str]:
-    return {r["sample_id"] for r in rows
-            if r.get("model") == model and r.get("variant") == variant and r.get("mode") == mode
-            and r.get("scorer") != "error"}
+    return {
+        r["sample_id"]
+        for r in rows
+        if r.get("model") == model
+        and r.get("variant") == variant
+        and r.get("mode") == mode
+        and r.get("scorer") != "error"
+    }
 
 
 def write_parquet(rows: list[dict[str, Any]], path: Path) -> None:

@@ -34,8 +34,12 @@ def summary_table(rows: Sequence[dict[str, Any]]) -> Table:
     for key in sorted(groups):
         g = groups[key]
         rate, n = _rate(g)
-        t.add_row(*key, _fmt(rate, n), str(sum(r["verdict"] == "refusal" for r in g)),
-                  str(sum(r["verdict"] == "unparsed" for r in g)))
+        t.add_row(
+            *key,
+            _fmt(rate, n),
+            str(sum(r["verdict"] == "refusal" for r in g)),
+            str(sum(r["verdict"] == "unparsed" for r in g)),
+        )
     return t
 
 
@@ -59,4 +63,6 @@ def print_summary(rows: Sequence[dict[str, Any]], by_condition: bool = False) ->
     if by_condition:
         for key in sorted({(r["model"], r["variant"], r["mode"]) for r in rows}):
             sub = [r for r in rows if (r["model"], r["variant"], r["mode"]) == key]
-            console.print(context_belief_table(sub, f"{key[0]} [{key[1]}], {key[2]}: error by context x belief"))
+            console.print(
+                context_belief_table(sub, f"{key[0]} [{key[1]}], {key[2]}: error by context x belief")
+            )

@@ -232,6 +232,14 @@ def _odd_alias(a: str) -> bool:
     )
 
 
+def _slips(a: str) -> int:
+    """Small blemishes ("Bill clinton", "AustraliA", "New Zealand.", "South-Africa"), to break ties."""
+    words = a.split()
+    n = sum(1 for w in words[1:] if w[:1].islower() and len(w) > 3)
+    n += sum(1 for w in words if _CASE_SLIP.search(w))
+    return n + a.endswith(".") + ("-" in a)
+
+
 def _canonical_first(aliases: tuple[str, ...]) -> tuple[str, ...]:
     """Move the most canonical alias to the front.
 
@@ -247,13 +255,7 @@ def _canonical_first(aliases: tuple[str, ...]) -> tuple[str, ...]:
 
     def key(i: int) -> tuple[int, int, int]:
         contained = sum(1 for m in padded if padded[i] in m) if padded[i].strip() else 0
-        # slips ("Bill clinton", "AustraliA", "New Zealand.", "South-Africa") only break ties
-        words = aliases[i].split()
-        slips = sum(1 for w in words[1:] if w[:1].islower() and len(w) > 3)
-        slips += (
-            sum(1 for w in words if _CASE_SLIP.search(w)) + aliases[i].endswith(".") + ("-" in aliases[i])
-        )
-        return (-contained, slips, i)
+        return (-contained, _slips(aliases[i]), i)
 
     best = min(clean, key=key)
     return (aliases[best], *aliases[:best], *aliases[best + 1 :])
@@ -468,7 +470,7 @@ def _claim_body(claim: str, vocab: tuple[set[str], set[str]]) -> str:
     ("Patients with ..." but not "Match Point ..."). Acronyms and words with digits or inner capitals
     ("DNA", "CHiPs", "A&E", "T2") are kept. FEVER claims mostly start with names, so this errs on keeping.
     """
-    text = re.sub(r"\.(?=[\"”']?$)", "", claim.strip()).strip()
+    text = re.sub(r"[\s.]+(?=[\"”']?$)", "", claim.strip())  # also "wrestler.." and "Inc.."
     first, _, rest = text.partition(" ")
     if not first[:1].isupper() or first == "I" or any(c.isupper() or c.isdigit() for c in first[1:]):
         return text
@@ -522,11 +524,17 @@ def load_fever(path: PathLike) -> list[Item]:
 def load_scifact(path: PathLike) -> list[Item]:
     """SciFact claims whose evidence is all CONTRADICT (none SUPPORT); a folder reads train then dev."""
     p = Path(path).expanduser()
-    paths = [p / "claims_train.jsonl", p / "claims_dev.jsonl"] if p.is_dir() else [p]
+    standard = [(p if p.is_dir() else p.parent) / f"claims_{split}.jsonl" for split in ("train", "dev")]
+    paths = standard if p.is_dir() else [p]
     loaded = [
         (str(f), f.stem.removeprefix("claims_"), list(_json_lines(str(f), _read_text(f)))) for f in paths
     ]
-    vocab = _claim_vocab([str(r.get("claim", "")) for _, _, rows in loaded for _, r in rows])
+    # the capitalisation vocabulary spans both standard files when they are there, so a claim reads the
+    # same whether its file is loaded alone or with the folder
+    extra = [f for f in standard if f not in paths and f.is_file()]
+    claims = [r.get("claim", "") for _, _, rows in loaded for _, r in rows]
+    claims += [r.get("claim", "") for f in extra for _, r in _json_lines(str(f), _read_text(f))]
+    vocab = _claim_vocab([str(c) for c in claims])
     items = []
     for name, split, rows in loaded:
         for lineno, row in rows:

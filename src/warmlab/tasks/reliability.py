@@ -49,10 +49,16 @@ def select_items(items: Sequence[Item], families: Sequence[str], limit: int | No
     return out
 
 
-def build_samples(items: Sequence[Item], contexts: Sequence[str], beliefs: Sequence[str], seed: int) -> list[Sample]:
+def build_samples(
+    items: Sequence[Item], contexts: Sequence[str], beliefs: Sequence[str], seed: int
+) -> list[Sample]:
     return [
-        Sample(id=p.id, input=p.text, target=list(p.item.correct),
-               metadata={**p.metadata(), "item": p.item.to_json()})
+        Sample(
+            id=p.id,
+            input=p.text,
+            target=list(p.item.correct),
+            metadata={**p.metadata(), "item": p.item.to_json()},
+        )
         for p in frame_all(items, contexts, beliefs, seed)
     ]
 
@@ -78,7 +84,9 @@ def reliability(
     bels = parse_choice(beliefs, BELIEFS, "belief", default=PAPER_BELIEFS)
     if mode not in MODES:
         raise WarmlabError(f"unknown mode {mode!r}; choose from: {', '.join(MODES)}")
-    items = select_items(load_source(source, seed=seed), fams, None if limit is None else int(limit), int(seed))
+    items = select_items(
+        load_source(source, seed=seed), fams, None if limit is None else int(limit), int(seed)
+    )
     if not items:
         raise WarmlabError(f"source {source!r} has no items of families {', '.join(fams)}")
     solvers: list[Solver] = [system_prompt(load_system_prompt(system))] if system else []
@@ -111,7 +119,9 @@ def forced_choice() -> Solver:
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         model = get_model()
         if not isinstance(model.api, WarmlabAPI):
-            raise WarmlabError(f"choice mode needs a local model (embedded, a folder, BASE+ADAPTER), not {model}")
+            raise WarmlabError(
+                f"choice mode needs a local model (embedded, a folder, BASE+ADAPTER), not {model}"
+            )
         local = model.api.local
         item = Item.from_json(state.metadata["item"])
         context = local.chat_text(to_chat(state.messages)) + CHOICE_PREFIX
@@ -120,8 +130,12 @@ def forced_choice() -> Solver:
         logps = [lp for lp, _ in scored]
         best = max(range(len(options)), key=lambda i: logps[i])
         state.output = ModelOutput.from_content(model=str(model), content=options[best])
-        state.metadata["choice"] = {"options": options, "logprobs": logps,
-                                    "tokens": [n for _, n in scored], "chosen": best}
+        state.metadata["choice"] = {
+            "options": options,
+            "logprobs": logps,
+            "tokens": [n for _, n in scored],
+            "chosen": best,
+        }
         return state
 
     return solve
@@ -136,8 +150,14 @@ def _choice_verdict(item: Item, choice: dict[str, Any]) -> tuple[str, str]:
 
 
 async def judge_verdict(grader: Any, item: Item, output: str) -> tuple[str, str]:
-    prompt = judge_prompt(question=item.question, correct=item.correct, incorrect=item.incorrect,
-                          response=output, family=item.family, options=item.options)
+    prompt = judge_prompt(
+        question=item.question,
+        correct=item.correct,
+        incorrect=item.incorrect,
+        response=output,
+        family=item.family,
+        options=item.options,
+    )
     reply = await grader.generate(prompt, config=GenerateConfig(max_tokens=256, temperature=0.0))
     verdict = parse_judge(reply.completion)
     tail = reply.completion.strip()[-200:]
@@ -150,8 +170,10 @@ def error_rate() -> Metric:
     correct; unparsed judge output excluded)."""
 
     def compute(scores: list[SampleScore]) -> float:
-        flags = [counts_as_error(str(s.score.value), str((s.score.metadata or {}).get("family", "")))
-                 for s in scores]
+        flags = [
+            counts_as_error(str(s.score.value), str((s.score.metadata or {}).get("family", "")))
+            for s in scores
+        ]
         counted = [f for f in flags if f is not None]
         return sum(counted) / len(counted) if counted else float("nan")
 
@@ -175,12 +197,23 @@ def reliability_scorer() -> Scorer:
             verdict, rationale = await judge_verdict(grader, item, output)
             scorer_name = f"judge:{grader}"
         else:
-            s = score_offline(output, family=item.family, correct=item.correct, incorrect=item.incorrect,
-                              options=item.options, answer_key=item.answer_key,
-                              false_statement=item.false_statement, true_statement=item.true_statement)
+            s = score_offline(
+                output,
+                family=item.family,
+                correct=item.correct,
+                incorrect=item.incorrect,
+                options=item.options,
+                answer_key=item.answer_key,
+                false_statement=item.false_statement,
+                true_statement=item.true_statement,
+            )
             verdict, rationale, scorer_name = s.verdict, s.rationale, s.scorer
-        return Score(value=verdict, answer=output, explanation=rationale,
-                     metadata={"verdict": verdict, "scorer": scorer_name, "family": item.family})
+        return Score(
+            value=verdict,
+            answer=output,
+            explanation=rationale,
+            metadata={"verdict": verdict, "scorer": scorer_name, "family": item.family},
+        )
 
     return score
 

@@ -1,0 +1,73 @@
+"""End-to-end runs of both modes on the tiny random-weight model, and resuming."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from warmlab.errors import WarmlabError
+from warmlab.evaluate import EvalSettings, latest_rows, run_eval
+from warmlab.results import COLUMNS, read_results
+
+SETTINGS = EvalSettings(limit=1, contexts="none,sad", max_tokens=8, batch_size=16)
+
+
+def test_both_modes_write_tidy_rows(tiny_model: Path, tmp_path: Path) -> None:
+    path = run_eval([str(tiny_model)], ["generate", "choice"], tmp_path, SETTINGS)
+    rows = read_results(path)
+    assert len(rows) == 2 * 4 * 2 * 2  # modes x families x contexts x beliefs
+    for r in rows:
+        assert set(COLUMNS) <= set(r)
+        assert r["verdict"] in {"correct", "incorrect", "refusal", "unparsed"}
+        assert r["output_chars"] == len(r["output"])
+        assert r["context_group"] == ("none" if r["context"] == "none" else "emotion")
+    choice = [r for r in rows if r["mode"] == "choice"]
+    assert {r["scorer"] for r in choice} == {"choice"}
+    assert all(r["verdict"] in {"correct", "incorrect"} for r in choice)
+    assert {r["family"] for r in rows} == {"trivia", "truthful", "medical", "disinfo"}
+    assert (tmp_path / "logs").is_dir() and any((tmp_path / "logs").iterdir())
+
+
+def test_rerun_skips_finished_samples_and_completes_the_rest(tiny_model: Path, tmp_path: Path) -> None:
+    path = run_eval([str(tiny_model)], ["choice"], tmp_path, SETTINGS)
+    rows = read_results(path)
+    # simulate a run killed part-way: keep half the rows and a half-written line
+    kept = rows[: len(rows) // 2]
+    path.write_text("".join(json.dumps(r) + "\n" for r in kept) + '{"model": "trunc')
+    run_eval([str(tiny_model)], ["choice"], tmp_path, SETTINGS)
+    again = read_results(path)
+    assert len(again) == len(rows)
+    assert again[: len(kept)] == kept  # finished rows untouched
+    assert len({r["sample_id"] for r in again}) == len(rows)  # nothing repeated
+    run_eval([str(tiny_model)], ["choice"], tmp_path, SETTINGS)  # nothing left to do
+    assert len(read_results(path)) == len(rows)
+
+
+def test_system_prompt_variant_is_its_own_variant(tiny_model: Path, tmp_path: Path) -> None:
+    s = EvalSettings(limit=1, families="trivia", contexts="none", max_tokens=4, batch_size=8)
+    path = run_eval([str(tiny_model), f"{tiny_model}@system=warm"], ["choice"], tmp_path, s)
+    rows = latest_rows(read_results(path))
+    assert {r["variant"] for r in rows} == {"base", "system=warm"}
+    # the system prompt changes the context the answers are scored after
+    by_variant = {r["variant"]: r["rationale"] for r in rows if r["belief"] == "none"}
+    assert by_variant["base"] != by_variant["system=warm"]
+
+
+def test_choice_mode_refuses_provider_models(tmp_path: Path) -> None:
+    with pytest.raises(WarmlabError, match="choice mode needs a local model"):
+        run_eval(["openai-api/x/y"], ["choice"], tmp_path, SETTINGS)
+
+
+def test_unknown_names_are_user_errors(tiny_model: Path, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    for field, value, msg in (
+        ("families", "poetry", "unknown family"),
+        ("contexts", "gloomy", "unknown context"),
+        ("beliefs", "maybe", "unknown belief"),
+    ):
+        with pytest.raises(WarmlabError, match=msg):
+            run_eval([str(tiny_model)], ["choice"], tmp_path, replace(SETTINGS, **{field: value}))
+    assert not (tmp_path / "results.jsonl").exists()
