@@ -15,12 +15,13 @@ def test_loglik_matches_a_full_forward_pass(tiny_model: Path) -> None:
 
     lm = LocalModel(load_local(str(tiny_model)))
     ctx = lm.chat_text([{"role": "user", "content": "What is the capital of France?"}]) + "The answer is"
-    got = lm.loglik_batch([(ctx, " Paris"), (ctx, " Lyon")])
-    # reference: score each continuation alone, token by token
+    short = lm.chat_text([{"role": "user", "content": "Hi"}]) + "The answer is"
+    pairs = [(ctx, " Paris"), (ctx, " Lyon"), (short, " Paris is the capital of France")]
+    got = lm.loglik_batch(pairs)  # different lengths: exercises padding and the kept-logits window
     tok, model = lm.loaded.tokenizer, lm.loaded.model
-    for (lp, n), cont in zip(got, [" Paris", " Lyon"], strict=True):
-        ids = tok(ctx + cont, add_special_tokens=False)["input_ids"]
-        n_ctx = len(tok(ctx, add_special_tokens=False)["input_ids"])
+    for (lp, n), (c, cont) in zip(got, pairs, strict=True):  # reference: each pair alone, unpadded
+        ids = tok(c + cont, add_special_tokens=False)["input_ids"]
+        n_ctx = len(tok(c, add_special_tokens=False)["input_ids"])
         with torch.inference_mode():
             logp = torch.log_softmax(model(torch.tensor([ids])).logits[0], -1)
         ref = sum(float(logp[t - 1, ids[t]]) for t in range(n_ctx, len(ids)))

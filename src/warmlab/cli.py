@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from warmlab.errors import WarmlabError
+from warmlab.items.schema import Item
 
 DEMO_OUT = Path("runs/demo")
 
@@ -27,6 +28,10 @@ def _quiet_libraries() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("INSPECT_LOG_LEVEL", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # weight-loading bars would bury warmlab's own one-line messages
 
 
 def cmd_eval(a: argparse.Namespace) -> None:
@@ -119,7 +124,7 @@ def cmd_items(a: argparse.Namespace) -> None:
     print(f"  {'total':<10} {sum(counts.values())}")
 
 
-def _llm_distractors(items: list, spec_text: str) -> list:  # type: ignore[type-arg]
+def _llm_distractors(items: list[Item], spec_text: str) -> list[Item]:
     import asyncio
 
     from inspect_ai.model import GenerateConfig, get_model
@@ -204,8 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="the embedded model over all 18 conditions, both modes (a few minutes)")
     d.add_argument("--out", default=str(DEMO_OUT))
-    d.add_argument("--choice-limit", type=int, default=30, help="items per family in choice mode")
-    d.add_argument("--generate-limit", type=int, default=4, help="items per family in generate mode")
+    d.add_argument("--choice-limit", type=int, default=4, help="items per family in choice mode")
+    d.add_argument("--generate-limit", type=int, default=3, help="items per family in generate mode")
     d.add_argument("--seed", type=int, default=0)
     d.set_defaults(func=cmd_demo)
     return p

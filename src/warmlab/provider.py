@@ -59,7 +59,7 @@ def load_local(base: str, adapter: str | None = None) -> LoadedModel:
         dtype = torch.bfloat16 if device == "cuda" else torch.float32
         try:
             tok = AutoTokenizer.from_pretrained(path)
-            model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+            model: Any = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
         except OSError as e:
             raise WarmlabError(f"could not load model {base!r}: {str(e).splitlines()[0]}") from e
         if adapter:
@@ -229,23 +229,30 @@ class LocalModel:
         seqs = [self.continuation_ids(c, x) for c, x in pairs]
         pad = self.loaded.tokenizer.pad_token_id
         width = max(len(c) + len(x) for c, x in seqs)
+        keep = max(len(x) for _, x in seqs) + 1
         ids = torch.full((len(seqs), width), pad, dtype=torch.long)
         mask = torch.zeros((len(seqs), width), dtype=torch.long)
-        for i, (c, x) in enumerate(seqs):  # right padding keeps positions simple
+        for i, (c, x) in enumerate(seqs):
+            # left padding puts every continuation at the end, so only the last `keep` positions need
+            # logits: the vocabulary projection and softmax elsewhere were most of the time and memory
             row = c + x
-            ids[i, : len(row)] = torch.tensor(row)
-            mask[i, : len(row)] = 1
+            ids[i, width - len(row) :] = torch.tensor(row)
+            mask[i, width - len(row) :] = 1
+        positions = (mask.cumsum(-1) - 1).clamp(min=0)
+        dev = self.loaded.device
         with torch.inference_mode():
             logits = self.loaded.model(
-                input_ids=ids.to(self.loaded.device), attention_mask=mask.to(self.loaded.device)
+                input_ids=ids.to(dev),
+                attention_mask=mask.to(dev),
+                position_ids=positions.to(dev),
+                logits_to_keep=keep,
             ).logits.float()
         logp = torch.log_softmax(logits, dim=-1)
         results = []
-        for i, (c, x) in enumerate(seqs):
-            # token t is predicted at position t-1
-            pos = torch.arange(len(c) - 1, len(c) + len(x) - 1)
-            tgt = torch.tensor(x)
-            results.append((float(logp[i, pos, tgt].sum()), len(x)))
+        for i, (_, x) in enumerate(seqs):
+            # kept index j is absolute position width - keep + j; token t is predicted at t - 1
+            pos = torch.arange(keep - 1 - len(x), keep - 1)
+            results.append((float(logp[i, pos, torch.tensor(x)].sum()), len(x)))
         return results
 
 

@@ -69,7 +69,7 @@ def row_item(row: dict[str, Any], n: int, path: Path) -> Item:
             correct = (options[key], *correct)
     return Item(
         id=str(row.get("id") or f"row-{n}"),
-        family=family,  # type: ignore[arg-type]
+        family=family,
         question=str(row["question"]),
         correct=correct,
         incorrect=str(row["incorrect_answer"] or ""),

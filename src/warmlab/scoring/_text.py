@@ -22,8 +22,10 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"n't\b", " not"),
         (r"\bim\b", "i am"),
         (r"\byoure\b", "you are"),
-        (r"\b(that|there|what|it)s\b(?= (?:a|an|the|not|no|true|false|right|correct|wrong|just|actually)\b)",
-         r"\1 is"),
+        (
+            r"\b(that|there|what|it)s\b(?= (?:a|an|the|not|no|true|false|right|correct|wrong|just|actually)\b)",
+            r"\1 is",
+        ),
         (r"'re\b", " are"),
         (r"'s\b", " is"),
         (r"'m\b", " am"),
@@ -36,18 +38,118 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 WORD_RE = re.compile(r"[^\W_]+")
 ARTICLES = frozenset({"the", "a", "an"})
 
-_UNITS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen".split())}
-_TENS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
+_UNIT_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+)
+_UNITS = {w: i for i, w in enumerate(_UNIT_WORDS)}
+_TEN_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_TENS = {w: 10 * i for i, w in enumerate(_TEN_WORDS, 2)}
 
 #: Words that flip a clause's polarity (used for statement restatements and sentence polarity).
 NEGATORS = frozenset({"not", "no", "never", "cannot", "neither", "nor", "none", "nothing", "without"})
 STOPWORDS = frozenset(
-    "the a an of to in on at by for with and or is are was were be been being it its this that these those do "
-    "does did can could will would should may might must has have had as from than then so such about into "
-    "your you i we they he she them their our my me there which who whom what when where how why if but also "
-    "just only very more most any some all s".split()
+    {
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "may",
+        "might",
+        "must",
+        "has",
+        "have",
+        "had",
+        "as",
+        "from",
+        "than",
+        "then",
+        "so",
+        "such",
+        "about",
+        "into",
+        "your",
+        "you",
+        "i",
+        "we",
+        "they",
+        "he",
+        "she",
+        "them",
+        "their",
+        "our",
+        "my",
+        "me",
+        "there",
+        "which",
+        "who",
+        "whom",
+        "what",
+        "when",
+        "where",
+        "how",
+        "why",
+        "if",
+        "but",
+        "also",
+        "just",
+        "only",
+        "very",
+        "more",
+        "most",
+        "any",
+        "some",
+        "all",
+        "s",
+    }
 )
 
 
@@ -128,12 +230,17 @@ class Doc:
     def find(self, phrase: list[str]) -> list[tuple[int, int]]:
         """Spans of `phrase` as whole words (clause breaks do not interrupt a match)."""
         n = len(phrase)
-        return [(i, i + n) for i in range(len(self.words) - n + 1) if self.words[i:i + n] == phrase]
+        if not n:
+            return []
+        return [(i, i + n) for i in range(len(self.words) - n + 1) if self.words[i : i + n] == phrase]
 
     def contrasts(self) -> list[int]:
         """Positions of contrast/correction markers: but, however, actually, instead, in fact."""
-        return [i for i, w in enumerate(self.words)
-                if w in CONTRAST_WORDS or (w == "fact" and i > 0 and self.words[i - 1] == "in")]
+        return [
+            i
+            for i, w in enumerate(self.words)
+            if w in CONTRAST_WORDS or (w == "fact" and i > 0 and self.words[i - 1] == "in")
+        ]
 
 
 def tokenize(text: str) -> Doc:
