@@ -23,7 +23,8 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bim\b", "i am"),
         (r"\byoure\b", "you are"),
         (
-            r"\b(that|there|what|it)s\b(?= (?:a|an|the|not|no|true|false|right|correct|wrong|just|actually)\b)",
+            r"\b(that|there|what|it)s\b"
+            r"(?= (?:a|an|the|not|no|true|false|right|correct|wrong|just|actually)\b)",
             r"\1 is",
         ),
         (r"'re\b", " are"),
