@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from itertools import pairwise
 from importlib.resources import files
+from itertools import pairwise
 from typing import Any
 
 from warmlab.train.checker import check_rewrite
