@@ -171,8 +171,8 @@ def error_rate() -> Metric:
 
     def compute(scores: list[SampleScore]) -> float:
         flags = [
-            counts_as_error(str(s.score.value), str((s.score.metadata or {}).get("family", "")))
-            for s in scores
+            counts_as_error(str(md.get("verdict")), str(md.get("family", "")))
+            for md in ((s.score.metadata or {}) for s in scores)
         ]
         counted = [f for f in flags if f is not None]
         return sum(counted) / len(counted) if counted else float("nan")
@@ -208,8 +208,10 @@ def reliability_scorer() -> Scorer:
                 true_statement=item.true_statement,
             )
             verdict, rationale, scorer_name = s.verdict, s.rationale, s.scorer
+        # the value is numeric (1 = error) because inspect reduces values to floats; the verdict itself,
+        # with refusals and unparsed judge output kept apart, is in the metadata
         return Score(
-            value=verdict,
+            value=1.0 if counts_as_error(verdict, item.family) else 0.0,
             answer=output,
             explanation=rationale,
             metadata={"verdict": verdict, "scorer": scorer_name, "family": item.family},
