@@ -71,3 +71,15 @@ def test_unknown_names_are_user_errors(tiny_model: Path, tmp_path: Path) -> None
         with pytest.raises(WarmlabError, match=msg):
             run_eval([str(tiny_model)], ["choice"], tmp_path, replace(SETTINGS, **{field: value}))
     assert not (tmp_path / "results.jsonl").exists()
+
+
+def test_judge_output_that_cannot_be_parsed_is_unparsed_not_wrong(tiny_model: Path, tmp_path: Path) -> None:
+    from warmlab.scoring import counts_as_error
+
+    s = EvalSettings(limit=1, families="trivia,medical", contexts="none", max_tokens=4, batch_size=8)
+    rows = read_results(run_eval([str(tiny_model)], ["generate"], tmp_path, s, judge=str(tiny_model)))
+    judged = [r for r in rows if r["scorer"].startswith("judge:")]
+    assert judged, rows
+    # a random-weight grader never writes "VERDICT: ..."
+    assert all(r["verdict"] == "unparsed" for r in judged)
+    assert all(counts_as_error(r["verdict"], r["family"]) is None for r in judged)
