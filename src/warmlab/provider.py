@@ -224,35 +224,57 @@ class LocalModel:
         return ctx, tok(continuation, add_special_tokens=False)["input_ids"]
 
     def loglik_batch(self, pairs: list[tuple[str, str]]) -> list[tuple[float, int]]:
+        """Log-likelihoods of continuations; each distinct context is encoded once and its KV cache is
+        shared by all of its continuations (the options of one item), since prefill is most of the cost."""
         import torch
 
-        seqs = [self.continuation_ids(c, x) for c, x in pairs]
-        pad = self.loaded.tokenizer.pad_token_id
-        width = max(len(c) + len(x) for c, x in seqs)
-        keep = max(len(x) for _, x in seqs) + 1
-        ids = torch.full((len(seqs), width), pad, dtype=torch.long)
-        mask = torch.zeros((len(seqs), width), dtype=torch.long)
-        for i, (c, x) in enumerate(seqs):
-            # left padding puts every continuation at the end, so only the last `keep` positions need
-            # logits: the vocabulary projection and softmax elsewhere were most of the time and memory
-            row = c + x
-            ids[i, width - len(row) :] = torch.tensor(row)
-            mask[i, width - len(row) :] = 1
-        positions = (mask.cumsum(-1) - 1).clamp(min=0)
-        dev = self.loaded.device
+        split = [self.continuation_ids(c, x) for c, x in pairs]
+        contexts: dict[str, list[int]] = {}
+        for (c, _), (ids, _) in zip(pairs, split, strict=True):
+            contexts.setdefault(c, ids)
+        order = list(contexts)
+        pad, dev = self.loaded.tokenizer.pad_token_id, self.loaded.device
+        width = max(len(v) for v in contexts.values())
+        ids = torch.full((len(order), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(order), width), dtype=torch.long)
+        for i, c in enumerate(order):  # left padding: every context ends at the same position
+            ids[i, width - len(contexts[c]) :] = torch.tensor(contexts[c])
+            mask[i, width - len(contexts[c]) :] = 1
         with torch.inference_mode():
-            logits = self.loaded.model(
+            out = self.loaded.model(
                 input_ids=ids.to(dev),
                 attention_mask=mask.to(dev),
-                position_ids=positions.to(dev),
-                logits_to_keep=keep,
+                position_ids=(mask.cumsum(-1) - 1).clamp(min=0).to(dev),
+                use_cache=True,
+                logits_to_keep=1,
+            )
+            first = torch.log_softmax(
+                out.logits[:, -1].float(), dim=-1
+            )  # predicts each continuation's 1st token
+            sel = torch.tensor([order.index(c) for c, _ in pairs])
+            cache = out.past_key_values
+            cache.batch_select_indices(sel.to(dev))
+            conts = [x for _, x in split]
+            length = max(len(x) for x in conts)
+            cids = torch.full((len(conts), length), pad, dtype=torch.long)
+            cmask = torch.zeros((len(conts), length), dtype=torch.long)
+            for i, x in enumerate(conts):  # right padding after the shared context
+                cids[i, : len(x)] = torch.tensor(x)
+                cmask[i, : len(x)] = 1
+            ctx_len = mask.sum(-1)[sel]
+            logits = self.loaded.model(
+                input_ids=cids.to(dev),
+                attention_mask=torch.cat([mask[sel], cmask], dim=1).to(dev),
+                position_ids=(ctx_len[:, None] + torch.arange(length)[None, :]).to(dev),
+                past_key_values=cache,
             ).logits.float()
         logp = torch.log_softmax(logits, dim=-1)
         results = []
-        for i, (_, x) in enumerate(seqs):
-            # kept index j is absolute position width - keep + j; token t is predicted at t - 1
-            pos = torch.arange(keep - 1 - len(x), keep - 1)
-            results.append((float(logp[i, pos, torch.tensor(x)].sum()), len(x)))
+        for i, x in enumerate(conts):
+            total = float(first[sel[i], x[0]])
+            if len(x) > 1:  # token k (k >= 1) is predicted at continuation position k - 1
+                total += float(logp[i, torch.arange(len(x) - 1), torch.tensor(x[1:])].sum())
+            results.append((total, len(x)))
         return results
 
 
