@@ -230,8 +230,8 @@ class LocalModel:
 
         split = [self.continuation_ids(c, x) for c, x in pairs]
         contexts: dict[str, list[int]] = {}
-        for (c, _), (ids, _) in zip(pairs, split, strict=True):
-            contexts.setdefault(c, ids)
+        for (c, _), (ctx_ids, _) in zip(pairs, split, strict=True):
+            contexts.setdefault(c, ctx_ids)
         order = list(contexts)
         pad, dev = self.loaded.tokenizer.pad_token_id, self.loaded.device
         width = max(len(v) for v in contexts.values())
