@@ -209,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="the embedded model over all 18 conditions, both modes (a few minutes)")
     d.add_argument("--out", default=str(DEMO_OUT))
-    d.add_argument("--choice-limit", type=int, default=4, help="items per family in choice mode")
+    d.add_argument("--choice-limit", type=int, default=12, help="items per family in choice mode")
     d.add_argument("--generate-limit", type=int, default=3, help="items per family in generate mode")
     d.add_argument("--seed", type=int, default=0)
     d.set_defaults(func=cmd_demo)
