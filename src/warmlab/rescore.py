@@ -12,7 +12,6 @@ from warmlab.conditions import context_group
 from warmlab.errors import WarmlabError
 from warmlab.items.schema import FAMILIES, Item
 from warmlab.results import read_jsonl
-from warmlab.scoring import is_refusal, score_offline
 
 REQUIRED = ("question", "correct_answer", "incorrect_answer", "output")
 
@@ -108,26 +107,7 @@ def _row(row: dict[str, Any], item: Item, verdict: str, scorer: str, rationale: 
 def rescore(path: Path, out: Path, judge: str | None = None) -> list[dict[str, Any]]:
     rows = read_table(path)
     items = [row_item(r, n, path) for n, r in enumerate(rows, 2 if path.suffix == ".csv" else 1)]
-    results: list[dict[str, Any]] = []
-    if judge:
-        results = asyncio.run(_judge_all(rows, items, judge))
-    else:
-        for r, it in zip(rows, items, strict=True):
-            output = str(r.get("output") or "")
-            if is_refusal(output):
-                results.append(_row(r, it, "refusal", "refusal", "refusal detected"))
-                continue
-            s = score_offline(
-                output,
-                family=it.family,
-                correct=it.correct,
-                incorrect=it.incorrect,
-                options=it.options,
-                answer_key=it.answer_key,
-                false_statement=it.false_statement,
-                true_statement=it.true_statement,
-            )
-            results.append(_row(r, it, s.verdict, s.scorer, s.rationale))
+    results = asyncio.run(_score_all(rows, items, judge))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(out.suffix + ".tmp")
     with tmp.open("w", encoding="utf-8") as f:
@@ -137,20 +117,18 @@ def rescore(path: Path, out: Path, judge: str | None = None) -> list[dict[str, A
     return results
 
 
-async def _judge_all(rows: list[dict[str, Any]], items: list[Item], judge: str) -> list[dict[str, Any]]:
+async def _score_all(
+    rows: list[dict[str, Any]], items: list[Item], judge: str | None
+) -> list[dict[str, Any]]:
     from inspect_ai.model import get_model
 
     from warmlab.models import parse_spec
-    from warmlab.tasks.reliability import judge_verdict
+    from warmlab.tasks.reliability import open_answer_verdict
 
-    spec = parse_spec(judge)
-    grader = get_model(spec.inspect_name)
+    grader = get_model(parse_spec(judge).inspect_name) if judge else None
 
     async def one(r: dict[str, Any], it: Item) -> dict[str, Any]:
-        output = str(r.get("output") or "")
-        if is_refusal(output):
-            return _row(r, it, "refusal", "refusal", "refusal detected")
-        verdict, rationale = await judge_verdict(grader, it, output)
-        return _row(r, it, verdict, f"judge:{spec.raw}", rationale)
+        verdict, rationale, scorer = await open_answer_verdict(it, str(r.get("output") or ""), grader)
+        return _row(r, it, verdict, scorer, rationale)
 
     return list(await asyncio.gather(*(one(r, it) for r, it in zip(rows, items, strict=True))))
