@@ -119,21 +119,11 @@ def append_rows(path: Path, rows: Iterable[dict[str, Any]]) -> None:
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     """Read a JSONL file; a malformed line is a user error naming the file and line."""
+    from warmlab.items.loaders import json_lines
+
     if not path.is_file():
         raise WarmlabError(f"{path} does not exist")
-    rows = []
-    with path.open(encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise WarmlabError(f"{path}:{n}: invalid JSON ({e.msg})") from None
-            if not isinstance(obj, dict):
-                raise WarmlabError(f"{path}:{n}: expected a JSON object")
-            rows.append(obj)
-    return rows
+    return [obj for _, obj in json_lines(str(path), path.read_text(encoding="utf-8"))]
 
 
 def read_results(path: Path) -> list[dict[str, Any]]:

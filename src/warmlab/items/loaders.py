@@ -69,7 +69,7 @@ def _one_line(e: BaseException) -> str:
     return lines[0] if lines else type(e).__name__
 
 
-def _json_lines(name: str, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def json_lines(name: str, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, object) for each non-blank line."""
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -113,7 +113,7 @@ def _norm(text: str) -> str:
 
 def _parse_items(name: str, text: str) -> list[Item]:
     items = []
-    for lineno, obj in _json_lines(name, text):
+    for lineno, obj in json_lines(name, text):
         try:
             items.append(Item.from_json(obj))
         except (TypeError, ValueError, AttributeError) as e:
@@ -407,7 +407,7 @@ def load_medqa(path: PathLike, *, seed: int = 0) -> list[Item]:
     """
     name = str(Path(path).expanduser())
     items = []
-    for index, (lineno, row) in enumerate(_json_lines(name, _read_text(path))):
+    for index, (lineno, row) in enumerate(json_lines(name, _read_text(path))):
         try:
             raw = row["options"]
             if not isinstance(raw, dict):
@@ -503,7 +503,7 @@ def _claim_item(
 def load_fever(path: PathLike) -> list[Item]:
     """FEVER paper_dev JSONL; only REFUTES claims (the false ones) become items."""
     name = str(Path(path).expanduser())
-    rows = list(_json_lines(name, _read_text(path)))
+    rows = list(json_lines(name, _read_text(path)))
     vocab = _claim_vocab([str(r.get("claim", "")) for _, r in rows])
     items = []
     for lineno, row in rows:
@@ -527,13 +527,13 @@ def load_scifact(path: PathLike) -> list[Item]:
     standard = [(p if p.is_dir() else p.parent) / f"claims_{split}.jsonl" for split in ("train", "dev")]
     paths = standard if p.is_dir() else [p]
     loaded = [
-        (str(f), f.stem.removeprefix("claims_"), list(_json_lines(str(f), _read_text(f)))) for f in paths
+        (str(f), f.stem.removeprefix("claims_"), list(json_lines(str(f), _read_text(f)))) for f in paths
     ]
     # the capitalisation vocabulary spans both standard files when they are there, so a claim reads the
     # same whether its file is loaded alone or with the folder
     extra = [f for f in standard if f not in paths and f.is_file()]
     claims = [r.get("claim", "") for _, _, rows in loaded for _, r in rows]
-    claims += [r.get("claim", "") for f in extra for _, r in _json_lines(str(f), _read_text(f))]
+    claims += [r.get("claim", "") for f in extra for _, r in json_lines(str(f), _read_text(f))]
     vocab = _claim_vocab([str(c) for c in claims])
     items = []
     for name, split, rows in loaded:
