@@ -213,6 +213,15 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--generate-limit", type=int, default=3, help="items per family in generate mode")
     d.add_argument("--seed", type=int, default=0)
     d.set_defaults(func=cmd_demo)
+
+    import importlib
+    import importlib.util
+
+    from warmlab.commands import MODULES
+
+    for name in MODULES:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).register(sub)
     return p
 
 
