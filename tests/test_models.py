@@ -54,3 +54,30 @@ def test_adapter_spec_variant(tmp_path: Path) -> None:
     s = parse_spec(f"embedded+{ad}@system=cold")
     assert s.adapter == str(ad.resolve()) and s.variant == "warm+system=cold"
     assert s.inspect_name == f"warmlab/embedded+{ad.resolve()}"
+
+
+def test_trained_variants_lists_runs_not_their_checkpoints(tmp_path: Path) -> None:
+    from warmlab.models import trained_variants
+
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "config.json").write_text("{}")
+    run = tmp_path / "runs" / "warm"
+    for folder in (run, run / "checkpoint-4", run / "ckpt"):
+        folder.mkdir(parents=True)
+        (folder / "adapter_config.json").write_text(json.dumps({"base_model_name_or_path": str(base)}))
+    (run / "checkpoints.json").write_text(
+        json.dumps([{"epoch": 0.5, "step": 4, "path": "checkpoint-4"}, {"epoch": 1, "path": "ckpt"}])
+    )
+    (run / "warmlab_train.json").write_text(json.dumps({"style": "warm"}))
+    full = tmp_path / "runs" / "cold-full"
+    full.mkdir()
+    (full / "config.json").write_text("{}")
+    (full / "warmlab_train.json").write_text(json.dumps({"style": "cold"}))
+
+    found = {Path(v.path).name: v for v in trained_variants([tmp_path / "runs", tmp_path / "absent"])}
+    assert set(found) == {"warm", "cold-full"}
+    assert found["warm"].spec == f"{base}+{run}" and found["warm"].checkpoints == 2
+    assert found["warm"].style == "warm" and not found["warm"].full
+    assert found["cold-full"].full and found["cold-full"].spec == str(full)
+    assert parse_spec(found["warm"].spec).variant == "warm"

