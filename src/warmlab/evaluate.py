@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,11 +70,17 @@ class Progress:
 
 
 def run_eval(
-    models: Sequence[str], modes: Sequence[str], out: Path, settings: EvalSettings, judge: str | None = None
+    models: Sequence[str],
+    modes: Sequence[str],
+    out: Path,
+    settings: EvalSettings,
+    judge: str | None = None,
+    labels: Mapping[str, tuple[str, str]] | None = None,
 ) -> Path:
     """Evaluate each model in each mode; rows land in out/results.jsonl, inspect logs in out/logs.
 
     Samples already in the table (same model, variant and mode) are skipped, so a killed run resumes.
+    `labels` maps a spec to the (variant, base) written in its rows (default: derived from the spec).
     """
     import inspect_ai
 
@@ -101,21 +107,22 @@ def run_eval(
     for spec in specs:
         for mode in modes:
             task = reliability(**task_args(settings, mode, spec))
+            variant, base = (labels or {}).get(spec.raw, (spec.variant, spec.base_spec))
             rows = read_results(results)
-            done = done_sample_ids(rows, spec.raw, spec.variant, mode)
+            done = done_sample_ids(rows, spec.raw, variant, mode)
             todo = [
                 str(s.id)
                 for s in task.dataset
                 if str(s.id) not in done and (settings.sample_ids is None or str(s.id) in settings.sample_ids)
             ]
-            label = f"{spec.raw} [{spec.variant}, {mode}]"
+            label = f"{spec.raw} [{variant}, {mode}]"
             if not todo:
                 print(f"{label}: all {len(task.dataset)} samples already in {results}", file=sys.stderr)
                 continue
             if done:
                 print(f"{label}: resuming, {len(done)} samples already done", file=sys.stderr)
             progress = Progress(label, len(todo))
-            sink = Sink(results, spec.raw, spec.variant, mode, spec.base_spec, on_row=progress.tick)
+            sink = Sink(results, spec.raw, variant, mode, base, on_row=progress.tick)
             model_args = {"batch_size": settings.batch_size} if spec.is_local else {}
             with recording(sink):
                 logs = inspect_ai.eval(

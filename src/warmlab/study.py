@@ -1,0 +1,265 @@
+"""`warmlab study`: variants -> eval -> warmth -> stats -> report, from one TOML config.
+
+Every stage is keyed by a hash of its inputs (config section, upstream stage keys, data files, warmlab's
+version). A stage whose key is recorded as finished in OUT/stages.json is skipped; a stage killed half way
+is re-entered and resumes (training from its last checkpoint, evaluation from the samples already in
+its table), so a restarted study ends with the same results without redoing finished work. When a
+stage's inputs change, its old outputs are moved aside (never deleted) and it runs again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from warmlab.errors import WarmlabError
+
+STAGES_FILE = "stages.json"
+RESULTS_FILE = "results.jsonl"
+SHIPPED = ("embedded", "paper")  # configs shipped in warmlab/studies/<name>.toml
+_EVAL_KEYS = {
+    "families",
+    "contexts",
+    "beliefs",
+    "limit",
+    "source",
+    "max_tokens",
+    "temperature",
+    "batch_size",
+}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One model to compare with the base: trained here (`train`), a system prompt, or an existing spec."""
+
+    name: str
+    kind: str  # sft | system | spec
+    style: str = ""
+    data: str = "starter"
+    system: str = ""
+    spec: str = ""
+    train: Mapping[str, Any] = field(default_factory=dict)  # further `train sft` settings
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    out: Path
+    base: str
+    seed: int
+    variants: tuple[Variant, ...]
+    modes: Mapping[str, Mapping[str, Any]]  # mode -> eval settings for that mode
+    judge: str | None
+    warmth: Mapping[str, Any]
+    stats: Mapping[str, Any]
+    source: str  # where the config came from (a path or a shipped name)
+
+
+def _table(raw: Mapping[str, Any], key: str) -> dict[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise WarmlabError(f"study config: [{key}] must be a table")
+    return value
+
+
+def _variant(raw: Any, n: int) -> Variant:
+    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"]:
+        raise WarmlabError(f"study config: variant {n + 1} needs a `name`")
+    name = raw["name"]
+    if name == "base" or "/" in name or "+" in name or "@" in name:
+        raise WarmlabError(f"study config: variant name {name!r} is reserved or has /, + or @")
+    kinds = [k for k in ("train", "system", "spec") if k in raw]
+    if len(kinds) != 1:
+        raise WarmlabError(f"study config: variant {name!r} needs exactly one of train, system or spec")
+    if "train" in raw:
+        if raw["train"] != "sft":
+            raise WarmlabError(f"study config: variant {name!r}: train must be \"sft\"")
+        style = raw.get("style")
+        if style not in ("warm", "cold"):
+            raise WarmlabError(f"study config: variant {name!r}: style must be warm or cold, not {style!r}")
+        extra = {k: v for k, v in raw.items() if k not in ("name", "train", "style", "data")}
+        return Variant(name, "sft", style=style, data=str(raw.get("data", "starter")), train=extra)
+    if "system" in raw:
+        return Variant(name, "system", system=str(raw["system"]))
+    return Variant(name, "spec", spec=str(raw["spec"]))
+
+
+def parse_config(raw: Mapping[str, Any], source: str, out: str | None = None) -> StudyConfig:
+    """Check a parsed TOML config; every problem is a one-line WarmlabError."""
+    known = {"out", "base", "seed", "variant", "eval", "warmth", "stats"}
+    unknown = set(raw) - known
+    if unknown:
+        raise WarmlabError(f"study config: unknown key(s) {', '.join(sorted(unknown))}")
+    base = raw.get("base", "embedded")
+    if not isinstance(base, str) or not base:
+        raise WarmlabError("study config: `base` must be a model spec")
+    variants_raw = raw.get("variant", [])
+    if not isinstance(variants_raw, list):
+        raise WarmlabError("study config: variants are [[variant]] tables")
+    variants = tuple(_variant(v, n) for n, v in enumerate(variants_raw))
+    names = [v.name for v in variants]
+    if len(set(names)) != len(names):
+        raise WarmlabError("study config: variant names must be unique")
+    ev = _table(raw, "eval")
+    modes_list = ev.get("modes", ["choice", "generate"])
+    if not isinstance(modes_list, list) or not modes_list or set(modes_list) - {"choice", "generate"}:
+        raise WarmlabError("study config: eval.modes must list choice and/or generate")
+    common = {k: v for k, v in ev.items() if k in _EVAL_KEYS}
+    stray = set(ev) - _EVAL_KEYS - {"modes", "judge", "choice", "generate"}
+    if stray:
+        raise WarmlabError(f"study config: unknown eval key(s) {', '.join(sorted(stray))}")
+    modes: dict[str, dict[str, Any]] = {}
+    for mode in modes_list:
+        own = _table(ev, mode)
+        bad = set(own) - _EVAL_KEYS
+        if bad:
+            raise WarmlabError(f"study config: unknown eval.{mode} key(s) {', '.join(sorted(bad))}")
+        modes[mode] = {**common, **own}
+    seed = raw.get("seed", 0)
+    if not isinstance(seed, int):
+        raise WarmlabError("study config: seed must be an integer")
+    judge = ev.get("judge") or None
+    return StudyConfig(
+        out=Path(out or raw.get("out", "runs/study")),
+        base=base,
+        seed=seed,
+        variants=variants,
+        modes=modes,
+        judge=str(judge) if judge else None,
+        warmth=_table(raw, "warmth"),
+        stats=_table(raw, "stats"),
+        source=source,
+    )
+
+
+def load_config(path_or_name: str, out: str | None = None) -> StudyConfig:
+    """A TOML file, or the name of a shipped config (embedded, paper)."""
+    p = Path(path_or_name)
+    if p.is_file():
+        text = p.read_text(encoding="utf-8")
+    elif path_or_name in SHIPPED:
+        text = (files("warmlab") / "studies" / f"{path_or_name}.toml").read_text(encoding="utf-8")
+    else:
+        shipped = ", ".join(SHIPPED)
+        raise WarmlabError(f"study config {path_or_name!r} not found (a file, or one of {shipped})")
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise WarmlabError(f"study config {path_or_name}: {e}") from None
+    return parse_config(raw, path_or_name, out)
+
+
+# ---- stage bookkeeping -------------------------------------------------------------------------------
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def stage_key(stage: str, inputs: Mapping[str, Any]) -> str:
+    blob = json.dumps({"stage": stage, "inputs": inputs, "warmlab": version("warmlab")}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+class Ledger:
+    """OUT/stages.json: which stage finished with which key (written atomically after each stage)."""
+
+    def __init__(self, out: Path) -> None:
+        self.path = out / STAGES_FILE
+        self.entries: dict[str, dict[str, Any]] = {}
+        if self.path.is_file():
+            try:
+                self.entries = json.loads(self.path.read_text())
+            except json.JSONDecodeError:
+                self.entries = {}  # a torn write: every stage re-checks (finished work resumes cheaply)
+
+    def done(self, stage: str, key: str) -> bool:
+        entry = self.entries.get(stage, {})
+        return entry.get("key") == key and entry.get("state") == "done"
+
+    def recorded_key(self, stage: str) -> str | None:
+        return self.entries.get(stage, {}).get("key")
+
+    def mark(self, stage: str, key: str, state: str, **info: Any) -> None:
+        self.entries[stage] = {"key": key, "state": state, **info}
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(json.dumps(self.entries, indent=1, sort_keys=True))
+        tmp.replace(self.path)
+
+
+def move_aside(path: Path, old_key: str | None) -> None:
+    """Keep outputs of an earlier configuration instead of deleting them."""
+    if path.exists():
+        dest = path.parent / ".superseded" / f"{path.name}-{old_key or 'unknown'}"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.exists():
+            shutil.rmtree(dest) if dest.is_dir() else dest.unlink()
+        path.rename(dest)
+
+
+def say(msg: str) -> None:
+    print(f"study: {msg}", file=sys.stderr, flush=True)
+
+
+def run_stage(
+    ledger: Ledger,
+    stage: str,
+    inputs: Mapping[str, Any],
+    outputs: list[Path],
+    body: Callable[[], dict[str, Any] | None],
+) -> str:
+    """Run `body` unless this stage already finished with the same inputs and its outputs exist."""
+    key = stage_key(stage, inputs)
+    if ledger.done(stage, key) and all(p.exists() for p in outputs):
+        say(f"{stage}: up to date ({key}), skipped")
+        return key
+    old = ledger.recorded_key(stage)
+    if old != key and any(p.exists() for p in outputs):
+        for p in outputs:
+            move_aside(p, old)
+        say(f"{stage}: inputs changed; earlier outputs moved to {outputs[0].parent / '.superseded'}")
+    elif old == key:
+        say(f"{stage}: resuming an interrupted run")
+    else:
+        say(f"{stage}: running")
+    ledger.mark(stage, key, "running")  # a restart with the same inputs resumes instead of moving aside
+    info = body() or {}
+    ledger.mark(stage, key, "done", **info)
+    return key
+
+
+# ---- the pipeline ------------------------------------------------------------------------------------
+
+
+def data_identity(source: str) -> dict[str, str]:
+    """What a training data source is, for stage keys: the file's digest when it is a file."""
+    path = source.partition(":")[2] if source.startswith(("oasst:", "jsonl:")) else source
+    p = Path(path)
+    return {"source": source, "sha256": file_digest(p)} if p.is_file() else {"source": source}
+
+
+def combine_results(parts: list[Path], dest: Path) -> int:
+    """One tidy table from the per-mode tables (rewritten atomically; cheap)."""
+    from warmlab.evaluate import latest_rows
+    from warmlab.results import read_results
+
+    rows = [r for part in parts for r in latest_rows(read_results(part / RESULTS_FILE))]
+    tmp = dest.with_name(dest.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    tmp.replace(dest)
+    return len(rows)
