@@ -7,8 +7,10 @@ User format (one conversation per line; `id` optional, other keys kept in `meta`
                               {"role": "assistant", "content": "..."}]}
 
 Roles are `system` (optional, first only), `user` and `assistant`, alternating from the first user turn;
-at least one assistant turn. The starter set also carries `warm`/`cold` lists: rewrites of each
-assistant turn, in order, that keep every fact, number, name, code block and format.
+at least one assistant turn; no empty contents. `id` (default: FILE-STEM-LINE) is unique in a file;
+`category` and `split` (default `train`; the starter set uses `heldout` too) are strings. Optional
+`warm`/`cold` lists hold a rewrite of each assistant turn, in order (the starter set has both);
+`warmlab rewrite` writes this format too, with `style` and `original` (the original assistant texts).
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ def with_assistant_turns(
 
 
 def validate_messages(messages: Any, where: str) -> tuple[dict[str, str], ...]:
-    """Check roles and order; return the messages as plain role/content dicts."""
+    """Check roles, order and contents; return the messages as plain role/content dicts."""
     if not isinstance(messages, list) or not messages:
         raise WarmlabError(f"{where}: `messages` must be a non-empty list")
     out: list[dict[str, str]] = []
@@ -84,6 +86,8 @@ def validate_messages(messages: Any, where: str) -> tuple[dict[str, str], ...]:
             raise WarmlabError(f"{where}: message {n} has role {role!r}; roles are system, user, assistant")
         if role == "system" and n != 0:
             raise WarmlabError(f"{where}: a system message may only come first")
+        if not m["content"].strip():
+            raise WarmlabError(f"{where}: message {n} ({role}) is empty")
         out.append({"role": str(role), "content": m["content"]})
     turns = [m["role"] for m in out if m["role"] != "system"]
     for n, role in enumerate(turns):
@@ -96,25 +100,37 @@ def validate_messages(messages: Any, where: str) -> tuple[dict[str, str], ...]:
 
 
 def _from_record(rec: dict[str, Any], where: str, default_id: str) -> Conversation:
+    if "messages" not in rec and isinstance(rec.get("prompt"), dict) and "message_tree_id" in rec:
+        raise WarmlabError(f"{where}: this is an OpenAssistant tree file; read it as oasst:PATH")
     messages = validate_messages(rec.get("messages"), where)
     n_assistant = sum(m["role"] == "assistant" for m in messages)
     rewrites: dict[str, tuple[str, ...]] = {}
     for style in STYLES:
-        if style in rec:
-            texts = rec[style]
-            if not isinstance(texts, list) or len(texts) != n_assistant or not all(
-                isinstance(t, str) and t.strip() for t in texts
-            ):
-                raise WarmlabError(
-                    f"{where}: `{style}` must hold one non-empty text per assistant turn ({n_assistant})"
-                )
-            rewrites[style] = tuple(texts)
+        if style not in rec:
+            continue
+        texts = rec[style]
+        if (
+            not isinstance(texts, list)
+            or len(texts) != n_assistant
+            or not all(isinstance(t, str) for t in texts)
+        ):
+            raise WarmlabError(f"{where}: `{style}` must hold one text per assistant turn ({n_assistant})")
+        for k, t in enumerate(texts):
+            if not t.strip():
+                raise WarmlabError(f"{where}: empty rewrite (`{style}` text {k} is empty)")
+        rewrites[style] = tuple(texts)
+    raw_id = rec.get("id", default_id)
+    if isinstance(raw_id, bool) or not isinstance(raw_id, str | int) or not str(raw_id).strip():
+        raise WarmlabError(f"{where}: `id` must be a non-empty string")
+    for key in ("category", "split"):
+        if key in rec and not isinstance(rec[key], str):
+            raise WarmlabError(f"{where}: `{key}` must be a string")
     known = {"id", "messages", "category", "split", *STYLES}
     return Conversation(
-        id=str(rec.get("id", default_id)),
+        id=str(raw_id),
         messages=messages,
-        category=str(rec.get("category", "")),
-        split=str(rec.get("split", "train")),
+        category=rec.get("category", ""),
+        split=rec.get("split", "train"),
         rewrites=rewrites,
         meta={k: v for k, v in rec.items() if k not in known},
     )
@@ -122,7 +138,7 @@ def _from_record(rec: dict[str, Any], where: str, default_id: str) -> Conversati
 
 def _read(p: Path) -> str:
     try:
-        return p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8-sig")  # tolerate a BOM (files saved by some editors)
     except (OSError, UnicodeDecodeError) as e:
         raise WarmlabError(f"cannot read {p}: {e}") from None
 
@@ -132,15 +148,14 @@ def load_jsonl(path: str | Path) -> list[Conversation]:
     p = Path(path)
     if not p.is_file():
         raise WarmlabError(f"conversation file not found: {p}")
-    convs = [
-        _from_record(rec, f"{p.name} line {n}", f"{p.stem}-{n}")
-        for n, rec in json_lines(p.name, _read(p))
-    ]
+    convs = [_from_record(rec, f"{p}:{n}", f"{p.stem}-{n}") for n, rec in json_lines(str(p), _read(p))]
     if not convs:
         raise WarmlabError(f"{p}: no conversations")
-    ids = [c.id for c in convs]
-    if len(set(ids)) != len(ids):
-        raise WarmlabError(f"{p}: conversation ids are not unique")
+    seen: set[str] = set()
+    for c in convs:
+        if c.id in seen:
+            raise WarmlabError(f"{p}: conversation id {c.id!r} occurs more than once")
+        seen.add(c.id)
     return convs
 
 
@@ -148,7 +163,7 @@ def load_starter(categories: Iterable[str] = STARTER_CATEGORIES) -> list[Convers
     """The team-written starter set (330 conversations with warm and cold rewrites)."""
     root = files("warmlab.train") / "data"
     out: list[Conversation] = []
-    for cat in categories:
+    for cat in dict.fromkeys(categories):  # "factual+factual" must not duplicate ids
         if cat not in STARTER_CATEGORIES:
             raise WarmlabError(f"unknown starter category {cat!r}; known: {', '.join(STARTER_CATEGORIES)}")
         with as_file(root / f"{cat}.jsonl") as p:
@@ -156,25 +171,45 @@ def load_starter(categories: Iterable[str] = STARTER_CATEGORIES) -> list[Convers
     return out
 
 
-def _best(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    ok = [r for r in replies if not r.get("deleted") and r.get("review_result", True) is not False]
+_OASST_ROLES = {"prompter": "user", "assistant": "assistant"}
+
+
+def _usable(node: Any, include_synthetic: bool) -> bool:
+    return (
+        isinstance(node, dict)
+        and not node.get("deleted")
+        and node.get("review_result", True) is not False
+        and (include_synthetic or not node.get("synthetic"))
+    )
+
+
+def _best(replies: list[Any], include_synthetic: bool) -> list[dict[str, Any]]:
+    ok = [r for r in replies if _usable(r, include_synthetic)]
     return sorted(ok, key=lambda r: (r.get("rank") is None, r.get("rank") or 0))
 
 
 def _oasst_paths(
-    node: dict[str, Any], path: list[dict[str, Any]], max_turns: int, branches: str
+    node: dict[str, Any], path: list[dict[str, Any]], max_turns: int, branches: str, include_synthetic: bool
 ) -> Iterator[list[dict[str, Any]]]:
+    """Root-to-assistant paths. A path ends at an assistant message when the user-turn budget is spent or
+    nothing usable follows it (a follow-up question nobody answered does not discard the answer before it)."""
+    if node.get("role") not in _OASST_ROLES or not isinstance(node.get("text"), str):
+        raise WarmlabError("a message has no `text` or a role other than prompter/assistant")
     path = [*path, node]
-    replies = _best(node.get("replies") or [])
-    if branches == "best":
-        replies = replies[:1]
     n_user = sum(m["role"] == "prompter" for m in path)
-    ends_here = node["role"] == "assistant" and (not replies or n_user >= max_turns)
-    if ends_here:
+    if node["role"] == "assistant" and n_user >= max_turns:
         yield path
         return
+    replies = _best(node.get("replies") or [], include_synthetic)
+    found = False
     for r in replies:
-        yield from _oasst_paths(r, path, max_turns, branches)
+        for p in _oasst_paths(r, path, max_turns, branches, include_synthetic):
+            found = True
+            yield p
+        if found and branches == "best":
+            return  # the best-ranked reply that leads to an answer
+    if not found and node["role"] == "assistant":
+        yield path
 
 
 def load_oasst(
@@ -182,31 +217,41 @@ def load_oasst(
 ) -> list[Conversation]:
     """OpenAssistant message trees (`en_100_tree.jsonl`-style export) as linear conversations.
 
-    `branches="best"` follows the best-ranked reply at each step (one conversation per tree);
-    `"all"` yields every root-to-assistant path. Paths stop after `max_turns` user turns.
+    `branches="best"` follows the best-ranked usable reply at each step (one conversation per tree);
+    `"all"` yields every root-to-assistant path. Paths stop after `max_turns` user turns. Deleted,
+    review-rejected and (unless `include_synthetic`) model-written messages are skipped, as are trees
+    not in English.
     """
     if branches not in ("best", "all"):
         raise WarmlabError("branches must be best or all")
+    if max_turns < 1:
+        raise WarmlabError("max_turns must be at least 1")
     p = Path(path)
     if not p.is_file():
         raise WarmlabError(f"OpenAssistant file not found: {p}")
     out: list[Conversation] = []
-    for n, tree in json_lines(p.name, _read(p)):
+    for n, tree in json_lines(str(p), _read(p)):
+        where = f"{p}:{n}"
         root = tree.get("prompt")
         if not isinstance(root, dict) or root.get("role") != "prompter":
-            raise WarmlabError(f"{p.name} line {n}: not an OpenAssistant message tree (no `prompt`)")
-        if root.get("lang", "en") != "en" or root.get("deleted"):
+            raise WarmlabError(f"{where}: not an OpenAssistant message tree (no prompter `prompt`)")
+        if root.get("lang", "en") != "en" or not _usable(root, include_synthetic):
             continue
-        for k, msgs in enumerate(_oasst_paths(root, [], max_turns, branches)):
-            if not include_synthetic and any(m.get("synthetic") for m in msgs):
+        tree_id = str(tree.get("message_tree_id", n))
+        try:
+            paths = list(_oasst_paths(root, [], max_turns, branches, include_synthetic))
+        except WarmlabError as e:
+            raise WarmlabError(f"{where}: {e}") from None
+        for k, msgs in enumerate(paths):
+            if any(not m["text"].strip() for m in msgs):
                 continue
-            messages = tuple(
-                {"role": "user" if m["role"] == "prompter" else "assistant", "content": str(m["text"])}
-                for m in msgs
-            )
-            tree_id = str(tree.get("message_tree_id", n))
+            messages = tuple({"role": _OASST_ROLES[m["role"]], "content": m["text"]} for m in msgs)
             out.append(
-                Conversation(id=f"oasst-{tree_id}-{k}", messages=messages, category="oasst", meta={})
+                Conversation(
+                    id=f"oasst-{tree_id}-{k}",
+                    messages=validate_messages(list(messages), where),
+                    category="oasst",
+                )
             )
     if not out:
         raise WarmlabError(f"{p}: no usable conversations")
