@@ -1,0 +1,122 @@
+"""SFT tokens/s: `warmlab train sft` vs a bare TRL `SFTTrainer` script, same data and settings, one run.
+
+    python benchmarks/sft_throughput.py                 # embedded model, cpu profile settings, 24 steps each
+    python benchmarks/sft_throughput.py --steps 40 --rounds 2 --base embedded
+
+Both train the same conversations (the warm starter set, seeded sample), same model, LoRA config, batch,
+gradient accumulation, max length, learning rate and seed, for the same number of optimizer steps. The bare
+script hands TRL the conversations as `messages` and lets TRL tokenize them (full-sequence loss, since the
+template has no generation markers); warmlab pre-tokenizes with assistant-only labels and also writes its
+epoch checkpoints. Tokens/s = non-padding input tokens the Trainer saw / seconds inside `trainer.train()`.
+Rounds alternate (warmlab, bare, warmlab, bare, ...) so drift in machine load hits both. Goal: ratio >= 0.9.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+warnings.filterwarnings("ignore", category=FutureWarning)
+
+
+def bare_trl(s, convs, out: Path) -> tuple[int, float]:  # type: ignore[no-untyped-def]
+    """What a user would write with TRL alone (no warmlab code below this line except reading settings)."""
+    import datasets
+    import torch
+    from peft import LoraConfig
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from trl import SFTConfig, SFTTrainer
+
+    from warmlab.models import resolve_base_path
+
+    path = resolve_base_path(s.base)
+    tok = AutoTokenizer.from_pretrained(path)
+    model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
+    ds = datasets.Dataset.from_list([{"messages": list(c.messages)} for c in convs])
+    args = SFTConfig(
+        output_dir=str(out),
+        max_steps=s.max_steps,
+        learning_rate=s.lr,
+        per_device_train_batch_size=s.batch_size,
+        gradient_accumulation_steps=max(1, s.effective_batch // s.batch_size),
+        max_length=s.max_length,
+        seed=s.seed,
+        bf16=False,
+        activation_checkpointing=False,
+        save_strategy="no",
+        report_to="none",
+        disable_tqdm=True,
+        logging_strategy="no",
+        include_num_input_tokens_seen="non_padding",
+        use_cpu=not torch.cuda.is_available(),
+        dataloader_pin_memory=False,
+    )
+    lora = LoraConfig(
+        r=s.lora_r,
+        lora_alpha=s.lora_alpha,
+        lora_dropout=s.lora_dropout,
+        target_modules=s.target_modules,
+        task_type="CAUSAL_LM",
+    )
+    trainer = SFTTrainer(model=model, args=args, train_dataset=ds, processing_class=tok, peft_config=lora)
+    t0 = time.perf_counter()
+    trainer.train()
+    return int(trainer.state.num_input_tokens_seen), time.perf_counter() - t0
+
+
+def through_warmlab(s, out: Path) -> tuple[int, float]:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from warmlab.train.sft import run_sft
+
+    r = run_sft(replace(s, out=str(out)), quiet=True)
+    return r.tokens, r.train_seconds
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--base", default="embedded")
+    p.add_argument("--steps", type=int, default=24)
+    p.add_argument("--rounds", type=int, default=1)
+    p.add_argument("--profile", default="cpu", help="warmlab settings profile (default: cpu)")
+    a = p.parse_args()
+
+    import torch
+
+    from warmlab.train.sft import resolve_settings, select_conversations
+
+    torch.set_num_threads(torch.get_num_threads())
+    s = resolve_settings("warm", a.base, a.profile, max_steps=a.steps)
+    convs, _ = select_conversations(s.data, s.style, s.limit, s.seed)
+    print(
+        f"{a.base}: {len(convs)} conversations, {a.steps} steps, batch {s.batch_size} x accumulation "
+        f"{max(1, s.effective_batch // s.batch_size)}, max length {s.max_length}, LoRA r {s.lora_r} "
+        f"{s.target_modules or 'default modules'}; torch threads {torch.get_num_threads()}"
+    )
+    rates: dict[str, list[float]] = {"warmlab": [], "bare TRL": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(a.rounds):
+            for name in rates:
+                out = Path(tmp) / f"{name.replace(' ', '_')}-{r}"
+                tokens, seconds = through_warmlab(s, out) if name == "warmlab" else bare_trl(s, convs, out)
+                rates[name].append(tokens / seconds)
+                rate = tokens / seconds
+                print(f"  round {r + 1} {name:<9} {tokens:>7} tokens  {seconds:6.1f} s  {rate:7.1f} tok/s")
+                sys.stdout.flush()
+    w, b = statistics.median(rates["warmlab"]), statistics.median(rates["bare TRL"])
+    print(
+        f"median tokens/s: warmlab {w:.1f}, bare TRL {b:.1f}; ratio warmlab/bare = {w / b:.3f} (goal >= 0.9)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,676 @@
+"""Supervised fine-tuning on warm (or cold) rewrites: TRL `SFTTrainer` with a PEFT LoRA adapter (or full FT).
+
+Defaults follow Ibrahim et al. (arXiv:2507.21919): LoRA r 8, alpha 16, dropout 0.1, lr 1e-5, max length 1024,
+effective batch 16, 10 epochs, epoch checkpoints at 0.5/1/1.5/2/4/6/8/10; the epoch-2 checkpoint is "the" warm
+model.
+
+Loss on assistant tokens only. We tokenize each conversation once ourselves and hand TRL `input_ids` and
+`labels` (TRL uses a `labels` column as is): every assistant turn's characters (content and end-of-turn
+marker) are found by rendering the chat template turn by turn, and tokens are labelled by their character
+offsets. This needs no `{% generation %}` markers (SmolLM2's template has none, and TRL 1.16 only patches the
+templates it knows) and trains all turns of a conversation in one sequence. A template that renders earlier
+turns differently once later ones follow (not prefix-preserving) falls back to one example per assistant turn
+(prompt = the turns before it), which is TRL's prompt-completion masking.
+
+Out folder (read by `warmlab warmth --checkpoints DIR` and `warmlab models`):
+
+    DIR/checkpoints.json     [{"epoch": 0.5, "step": 12, "path": "epoch-0.5"}, ...]
+    DIR/epoch-E/             each epoch checkpoint: a PEFT adapter (or a full model folder) + tokenizer
+    DIR/                     also "the" model: the epoch-2 checkpoint (the last one when training is shorter)
+    DIR/warmlab_train.json   settings, style, base, data source and hash, ids, versions, finished flag
+    DIR/checkpoint-N/        the Trainer's newest full state (optimizer, RNG), for resuming after a kill
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import random
+import shutil
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from transformers import TrainerCallback
+
+from warmlab.errors import WarmlabError
+from warmlab.train.conversations import STYLES, Conversation, load_source
+
+PAPER_CHECKPOINTS = (0.5, 1.0, 1.5, 2.0, 4.0, 6.0, 8.0, 10.0)
+MANIFEST = "checkpoints.json"
+META = "warmlab_train.json"
+# Trainer files that only matter for resuming; epoch copies leave them out.
+_STATE_FILES = ("optimizer.pt", "scheduler.pt", "scaler.pt", "trainer_state.json", "training_args.bin")
+_EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class SFTSettings:
+    """Everything that defines a training run (all of it but `out` is recorded and checked on resume)."""
+
+    style: str
+    base: str
+    data: str = "starter"
+    out: str = "runs/sft"
+    epochs: float = 10.0
+    lr: float = 1e-5
+    max_length: int = 1024
+    batch_size: int = 4  # per device; gradient accumulation makes up `effective_batch`
+    effective_batch: int = 16
+    lora_r: int = 8
+    lora_alpha: int = 16
+    lora_dropout: float = 0.1
+    target_modules: str | None = None  # None: PEFT's default for the architecture; "all-linear" for all
+    full: bool = False
+    limit: int | None = None  # conversations (a seeded sample)
+    seed: int = 0
+    checkpoint_epochs: tuple[float, ...] = PAPER_CHECKPOINTS
+    main_epoch: float = 2.0  # the checkpoint copied to DIR itself
+    warmup_ratio: float = 0.0
+    max_steps: int = -1  # > 0 stops after that many optimizer steps (tests, benchmarks)
+    profile: str | None = None
+
+    def fingerprint(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("out")
+        d["checkpoint_epochs"] = list(self.checkpoint_epochs)
+        return d
+
+
+# A small profile for the embedded model on a 2-core CPU: a few minutes, and the replies get measurably
+# warmer. LoRA on every linear layer at a high learning rate, short sequences, a subset of the data.
+PROFILES: dict[str, dict[str, Any]] = {
+    "cpu": dict(
+        epochs=2.0,
+        lr=5e-4,
+        max_length=256,
+        batch_size=8,
+        effective_batch=8,
+        lora_r=16,
+        lora_alpha=32,
+        lora_dropout=0.05,
+        target_modules="all-linear",
+        limit=48,
+        checkpoint_epochs=(0.5, 1.0, 1.5, 2.0),
+        main_epoch=2.0,
+    ),
+}
+
+
+def resolve_settings(style: str, base: str, profile: str | None = None, **given: Any) -> SFTSettings:
+    """Paper defaults, overridden by a profile, overridden by what the user gave (None = not given)."""
+    if style not in STYLES:
+        raise WarmlabError(f"style must be warm or cold, not {style!r}")
+    values: dict[str, Any] = {}
+    if profile is not None:
+        if profile not in PROFILES:
+            raise WarmlabError(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
+        values.update(PROFILES[profile])
+    values.update({k: v for k, v in given.items() if v is not None})
+    s = SFTSettings(style=style, base=base, profile=profile, **values)
+    if s.epochs <= 0:
+        raise WarmlabError("--epochs must be positive")
+    if s.lr <= 0:
+        raise WarmlabError("--lr must be positive")
+    if s.max_length < 16:
+        raise WarmlabError("--max-length must be at least 16")
+    if s.batch_size < 1 or s.effective_batch < 1:
+        raise WarmlabError("--batch-size must be at least 1")
+    if s.limit is not None and s.limit < 1:
+        raise WarmlabError("--limit must be at least 1")
+    if "epochs" in given and given["epochs"] is not None and "main_epoch" not in given:
+        # A user-chosen length keeps the paper's choice of "the" model (epoch 2) when it reaches it.
+        s = replace(s, main_epoch=2.0 if s.epochs >= 2.0 else s.epochs)
+    return s
+
+
+def epoch_targets(s: SFTSettings) -> list[float]:
+    """Epochs to keep a checkpoint of: the schedule up to `epochs`, plus the final epoch."""
+    return sorted({e for e in s.checkpoint_epochs if e <= s.epochs + _EPS} | {s.epochs})
+
+
+def main_epoch(s: SFTSettings) -> float:
+    targets = epoch_targets(s)
+    below = [e for e in targets if e <= s.main_epoch + _EPS]
+    return below[-1] if below else targets[-1]
+
+
+# ---------------------------------------------------------------------------------------------- data
+
+
+def _failed_rewrite(conv: Conversation) -> bool:
+    """A `warmlab rewrite` record that failed its checks: a rejection record, or turns that no longer pass
+    against the originals it carries (`warmlab rewrite` keeps only passing ones; this guards hand edits)."""
+    from warmlab.train.checker import check_rewrite
+
+    m = conv.meta
+    if "rejected" in m or m.get("reasons"):
+        return True
+    original = m.get("original")
+    if isinstance(original, list):
+        turns = conv.assistant_turns
+        if len(original) != len(turns) or not all(isinstance(o, str) and o.strip() for o in original):
+            return True
+        return not all(check_rewrite(o, r).ok for o, r in zip(original, turns, strict=True))
+    return False
+
+
+def select_conversations(
+    source: str, style: str, limit: int | None = None, seed: int = 0
+) -> tuple[list[Conversation], int]:
+    """The `split == "train"` conversations of `source` in `style`, and how many failed rewrites were dropped.
+
+    Conversations with `warm`/`cold` rewrites (the starter set) are restyled, each turn re-checked with the
+    rewrite checker; conversations written by `warmlab rewrite` (meta `style`) are already styled.
+    """
+    from warmlab.train.checker import check_rewrite
+
+    if style not in STYLES:
+        raise WarmlabError(f"style must be warm or cold, not {style!r}")
+    convs = [c for c in load_source(source) if c.split == "train"]
+    if not convs:
+        raise WarmlabError(f'no conversations with split "train" in {source}')
+    out: list[Conversation] = []
+    dropped = 0
+    for c in convs:
+        have = c.meta.get("style")
+        if have is not None:
+            if have != style:
+                raise WarmlabError(f"{source} holds {have} rewrites (conversation {c.id}), not {style}")
+            if _failed_rewrite(c):
+                dropped += 1
+                continue
+            out.append(c)
+        elif style in c.rewrites:
+            pairs = zip(c.assistant_turns, c.rewrites[style], strict=True)
+            if not all(check_rewrite(o, r).ok for o, r in pairs):
+                dropped += 1
+                continue
+            out.append(c.styled(style))
+        else:
+            raise WarmlabError(
+                f"no {style} rewrites in {source} (conversation {c.id}); run warmlab rewrite first"
+            )
+    if not out:
+        raise WarmlabError(f"no {style} conversation in {source} passed the rewrite checks")
+    if limit is not None and limit < len(out):
+        keep = sorted(random.Random(seed).sample(range(len(out)), limit))
+        out = [out[i] for i in keep]
+    return out, dropped
+
+
+def data_hash(convs: Sequence[Conversation]) -> str:
+    h = hashlib.sha256()
+    for c in convs:
+        h.update(json.dumps([c.id, list(c.messages)], sort_keys=True, ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
+def _render(tok: Any, messages: Sequence[dict[str, str]], generation_prompt: bool) -> str:
+    return str(
+        tok.apply_chat_template(list(messages), tokenize=False, add_generation_prompt=generation_prompt)
+    )
+
+
+def assistant_spans(tok: Any, messages: Sequence[dict[str, str]]) -> list[tuple[str, list[tuple[int, int]]]]:
+    """Texts to train on and, for each, the character spans of assistant turns (content + end of turn).
+
+    One text per conversation when the template is prefix-preserving, else one per assistant turn.
+    """
+    full = _render(tok, messages, False)
+    spans: list[tuple[int, int]] = []
+    for i, m in enumerate(messages):
+        if m["role"] != "assistant":
+            continue
+        before = _render(tok, messages[:i], True)
+        upto = _render(tok, messages[: i + 1], False)
+        if not (full.startswith(upto) and upto.startswith(before)):
+            return _per_turn(tok, messages)
+        spans.append((len(before), len(upto)))
+    return [(full, spans)]
+
+
+def _per_turn(tok: Any, messages: Sequence[dict[str, str]]) -> list[tuple[str, list[tuple[int, int]]]]:
+    out = []
+    for i, m in enumerate(messages):
+        if m["role"] != "assistant":
+            continue
+        before = _render(tok, messages[:i], True)
+        text = _render(tok, messages[: i + 1], False)
+        start = next((k for k, (x, y) in enumerate(zip(before, text, strict=False)) if x != y), len(before))
+        out.append((text, [(start, len(text))]))
+    return out
+
+
+def encode(tok: Any, text: str, spans: Sequence[tuple[int, int]]) -> dict[str, list[int]]:
+    """`input_ids` and `labels` (-100 on every token that does not start inside an assistant span)."""
+    if not getattr(tok, "is_fast", False):
+        raise WarmlabError("training needs a fast (Rust) tokenizer: character offsets locate assistant turns")
+    enc = tok(text, add_special_tokens=False, return_offsets_mapping=True)
+    ids = list(enc["input_ids"])
+    labels = [
+        t if any(a <= start < b for a, b in spans) else -100
+        for t, (start, _end) in zip(ids, enc["offset_mapping"], strict=True)
+    ]
+    return {"input_ids": ids, "labels": labels}
+
+
+def build_examples(
+    tok: Any, convs: Sequence[Conversation], max_length: int
+) -> tuple[list[dict[str, list[int]]], int]:
+    """Tokenized examples, truncated to `max_length`; examples left with no assistant token are dropped."""
+    examples, dropped = [], 0
+    for c in convs:
+        for text, spans in assistant_spans(tok, c.messages):
+            ex = encode(tok, text, spans)
+            ex = {k: v[:max_length] for k, v in ex.items()}
+            if all(label == -100 for label in ex["labels"]):
+                dropped += 1
+                continue
+            examples.append(ex)
+    if not examples:
+        raise WarmlabError(f"no training example has an assistant token within --max-length {max_length}")
+    return examples, dropped
+
+
+# ---------------------------------------------------------------------------------------------- run
+
+
+@dataclass
+class SFTResult:
+    out: Path
+    status: str  # "trained" | "already-trained" | "stopped"
+    global_step: int = 0
+    max_steps: int = 0
+    resumed_from_step: int | None = None
+    checkpoints: list[dict[str, Any]] = field(default_factory=list)
+    n_examples: int = 0
+    tokens: int = 0
+    train_seconds: float = 0.0
+
+
+def read_manifest(out: Path) -> list[dict[str, Any]]:
+    p = out / MANIFEST
+    return list(json.loads(p.read_text())) if p.is_file() else []
+
+
+def _write_json(path: Path, value: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    tmp.replace(path)
+
+
+def _epoch_name(e: float) -> str:
+    return f"epoch-{e:g}"
+
+
+def _copy_model_files(src: Path, dst: Path) -> None:
+    """Copy a checkpoint's model/adapter and tokenizer files (not the optimizer) into `dst`, atomically."""
+    tmp = dst.with_name(dst.name + ".tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    for f in src.iterdir():
+        if f.is_file() and f.name not in _STATE_FILES and not f.name.startswith("rng_state"):
+            shutil.copy2(f, tmp / f.name)
+    if dst.exists():
+        shutil.rmtree(dst)
+    tmp.replace(dst)
+
+
+def _install_root(out: Path, src: Path) -> None:
+    """Make DIR itself load as "the" model: copy the chosen checkpoint's files next to the manifest."""
+    for f in src.iterdir():
+        if f.is_file():
+            tmp = out / (f.name + ".tmp")
+            shutil.copy2(f, tmp)
+            tmp.replace(out / f.name)
+
+
+def last_complete_checkpoint(out: Path) -> Path | None:
+    """The newest `checkpoint-N` whose trainer state was written (a kill mid-save leaves it without)."""
+    found = []
+    for p in out.glob("checkpoint-*"):
+        tail = p.name.split("-", 1)[1]
+        if p.is_dir() and tail.isdigit() and (p / "trainer_state.json").is_file():
+            found.append((int(tail), p))
+    return max(found)[1] if found else None
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in ("warmlab", "torch", "transformers", "trl", "peft", "accelerate"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "?"
+    return out
+
+
+def _world_size() -> int:
+    return max(1, int(os.environ.get("WORLD_SIZE", "1")))
+
+
+def _is_main_process() -> bool:
+    return int(os.environ.get("RANK", "0")) == 0
+
+
+def _say(msg: str) -> None:
+    if _is_main_process():
+        print(msg, flush=True)
+
+
+def _check_out_dir(out: Path, s: SFTSettings) -> dict[str, Any] | None:
+    """The recorded run in `out` if it is this one; an error if `out` holds something else."""
+    meta_path = out / META
+    if meta_path.is_file():
+        meta = json.loads(meta_path.read_text())
+        before = meta.get("settings", {})
+        now = s.fingerprint()
+        diff = [k for k in now if k not in before or before[k] != now[k]]
+        if diff:
+            k = diff[0]
+            raise WarmlabError(
+                f"{out} holds a different training ({k}: {before.get(k)!r}, now {now[k]!r}); "
+                "use another --out or delete it"
+            )
+        return dict(meta)
+    # Only the main process judges emptiness: under `accelerate launch` it may already be writing here.
+    if _is_main_process() and out.is_dir() and any(out.iterdir()):
+        raise WarmlabError(f"{out} is not empty and holds no warmlab training; use another --out")
+    return None
+
+
+def run_sft(s: SFTSettings, callbacks: Sequence[Any] = (), quiet: bool = False) -> SFTResult:
+    """Train (or resume, or find finished) the run `s` describes. See the module docstring for the layout."""
+    from warmlab.models import parse_spec, resolve_base_path
+
+    out = Path(s.out).expanduser().resolve()
+    spec = parse_spec(s.base)
+    if not spec.is_local or spec.base is None:
+        raise WarmlabError(f"--base must be a local model or hub id (not an inspect provider): {s.base!r}")
+    if spec.adapter is not None:
+        raise WarmlabError("--base must be a base model, not BASE+ADAPTER (merge the adapter first)")
+    if spec.system is not None:
+        raise WarmlabError("--base takes no @system= prompt: training data carries its own system turns")
+    meta = _check_out_dir(out, s)
+    if meta is not None and meta.get("finished"):
+        ckpts = read_manifest(out)
+        _say(f"{out}: already trained ({len(ckpts)} epoch checkpoints); nothing to do")
+        return SFTResult(out=out, status="already-trained", checkpoints=ckpts, n_examples=meta["n_examples"])
+
+    convs, failed = select_conversations(s.data, s.style, s.limit, s.seed)
+    base_path = resolve_base_path(spec.base)
+
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    try:
+        tok = AutoTokenizer.from_pretrained(base_path)
+    except OSError as e:
+        raise WarmlabError(f"could not load tokenizer of {s.base!r}: {str(e).splitlines()[0]}") from e
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    if not getattr(tok, "chat_template", None):
+        raise WarmlabError(f"{s.base!r} has no chat template: train a chat (instruct) model")
+    examples, too_long = build_examples(tok, convs, s.max_length)
+
+    cuda = torch.cuda.is_available()
+    bf16 = bool(cuda and torch.cuda.is_bf16_supported())
+    dtype = torch.bfloat16 if bf16 and not s.full else torch.float32
+    try:
+        model = AutoModelForCausalLM.from_pretrained(base_path, dtype=dtype)
+    except OSError as e:
+        raise WarmlabError(f"could not load model {s.base!r}: {str(e).splitlines()[0]}") from e
+
+    n_tokens = sum(len(e["input_ids"]) for e in examples)
+    digest = data_hash(convs)
+    if meta is not None and meta.get("data", {}).get("sha256") != digest:
+        raise WarmlabError(f"the data in {s.data} changed since {out} was started; use another --out")
+    info: dict[str, Any] = {
+        "style": s.style,
+        "base": s.base,
+        "full": s.full,
+        "main_epoch": main_epoch(s),
+        "settings": s.fingerprint(),
+        "base_path": str(base_path),
+        "data": {
+            "source": s.data,
+            "sha256": digest,
+            "n_conversations": len(convs),
+            "failed_rewrites_left_out": failed,
+            "ids": [c.id for c in convs],
+        },
+        "n_examples": len(examples),
+        "n_tokens": n_tokens,
+        "dropped_beyond_max_length": too_long,
+        "versions": _versions(),
+        "finished": False,
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    if _is_main_process():
+        _write_json(out / META, info)
+
+    resume = last_complete_checkpoint(out)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        trainer = _make_trainer(s, model, tok, examples, out, bf16=bf16, quiet=quiet, callbacks=callbacks)
+    epochs_cb = next(cb for cb in trainer.callback_handler.callbacks if isinstance(cb, _EpochCheckpoints))
+    _say(
+        f"sft {s.style} on {s.base}: {len(convs)} conversations -> {len(examples)} examples, "
+        f"{n_tokens} tokens"
+        f"{f', {failed} failed rewrites left out' if failed else ''}; "
+        f"{'full' if s.full else 'LoRA'}, lr {s.lr:g}, {s.epochs:g} epochs"
+        + (f"; resuming from {resume.name}" if resume else "")
+    )
+    resumed_step = None
+    if resume is not None:
+        resumed_step = int(json.loads((resume / "trainer_state.json").read_text())["global_step"])
+        epochs_cb.resume_dir = resume
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():  # deprecation notices between transformers, TRL and PEFT: not the user's
+        warnings.simplefilter("ignore", FutureWarning)
+        trainer.train(resume_from_checkpoint=str(resume) if resume else None)
+    seconds = time.perf_counter() - t0
+    state = trainer.state
+    result = SFTResult(
+        out=out,
+        status="stopped",
+        global_step=state.global_step,
+        max_steps=state.max_steps,
+        resumed_from_step=resumed_step,
+        n_examples=len(examples),
+        tokens=int(getattr(state, "num_input_tokens_seen", 0) or 0),
+        train_seconds=seconds,
+    )
+    result.checkpoints = read_manifest(out)
+    if state.global_step < state.max_steps:
+        _say(f"stopped at step {state.global_step}/{state.max_steps}; re-run the same command to resume")
+        return result
+    if trainer.is_world_process_zero():
+        manifest = read_manifest(out)
+        if not manifest:
+            raise WarmlabError("training ended without an epoch checkpoint")  # max_steps below epoch 0.5
+        if not (out / "adapter_config.json").is_file() and not (out / "config.json").is_file():
+            _install_root(out, out / manifest[-1]["path"])
+        info["finished"] = True
+        info["train_seconds"] = round(seconds, 1)
+        _write_json(out / META, info)
+    result.status = "trained"
+    result.checkpoints = read_manifest(out)
+    _say(
+        f"done: {state.global_step} steps in {seconds:.0f} s; {len(result.checkpoints)} epoch checkpoints; "
+        f"load the model as {'' if s.full else s.base + '+'}{out}"
+    )
+    return result
+
+
+# ---------------------------------------------------------------------------------------------- trainer
+
+
+class _EpochCheckpoints(TrainerCallback):
+    """Asks the Trainer to save at each target epoch, then copies the model files to DIR/epoch-E and records
+    it in the manifest (epoch copies are kept; the Trainer's own checkpoints rotate).
+
+    Every process takes the same decisions (from the manifest read once at the start and the epoch counter),
+    so they agree on when to save; only the main process writes files.
+    """
+
+    def __init__(self, out: Path, targets: list[float], main: float) -> None:
+        self.out = out
+        self.targets = targets
+        self.main = main
+        self.done: set[float] = set()
+        self.pending: list[float] = []
+        self.resume_dir: Path | None = None
+
+    def _crossed(self, epoch: float) -> list[float]:
+        crossed = [e for e in self.targets if e not in self.done and epoch >= e - _EPS]
+        self.done.update(crossed)
+        return crossed
+
+    def _record(self, covered: list[float], step: int, src: Path, state: Any) -> None:
+        """Save the largest epoch of `covered` (several targets can fall on one step with little data)."""
+        if not state.is_world_process_zero:
+            return
+        epoch = covered[-1]
+        name = _epoch_name(epoch)
+        _copy_model_files(src, self.out / name)
+        manifest = [c for c in read_manifest(self.out) if float(c["epoch"]) != epoch]
+        manifest.append({"epoch": epoch, "step": step, "path": name})
+        manifest.sort(key=lambda c: float(c["epoch"]))
+        _write_json(self.out / MANIFEST, manifest)
+        if any(abs(c - self.main) < _EPS for c in covered):
+            _install_root(self.out, self.out / name)
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        self.done = {float(c["epoch"]) for c in read_manifest(self.out)}
+        # Killed between the Trainer's save and our copy: the resumed checkpoint is that epoch's state.
+        if self.resume_dir is not None and state.epoch:
+            crossed = self._crossed(float(state.epoch))
+            if crossed:
+                self._record(crossed, state.global_step, self.resume_dir, state)
+
+    def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        crossed = self._crossed(float(state.epoch or 0.0))
+        if crossed:
+            self.pending = crossed
+            control.should_save = True
+
+    def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        if self.pending:
+            src = Path(args.output_dir) / f"checkpoint-{state.global_step}"
+            self._record(self.pending, state.global_step, src, state)
+            self.pending = []
+
+
+class _OneLineLog(TrainerCallback):
+    """One short line per logging step (instead of dicts and progress bars)."""
+
+    def __init__(self) -> None:
+        self.t0 = time.perf_counter()
+
+    def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
+        if not state.is_world_process_zero or not logs or "loss" not in logs:
+            return
+        elapsed = time.perf_counter() - self.t0
+        print(
+            f"step {state.global_step}/{state.max_steps}  epoch {float(state.epoch or 0):.2f}  "
+            f"loss {logs['loss']:.3f}  lr {logs.get('learning_rate', 0):.2e}  {elapsed:.0f}s",
+            flush=True,
+        )
+
+
+def sft_config(s: SFTSettings, out: Path, bf16: bool, quiet: bool = False) -> Any:
+    """The TRL config for `s` (shared with the benchmark's bare-TRL script, so both run the same settings)."""
+    from trl import SFTConfig
+
+    accum = max(1, s.effective_batch // (s.batch_size * _world_size()))
+    return SFTConfig(
+        output_dir=str(out),
+        num_train_epochs=s.epochs,
+        max_steps=s.max_steps,
+        learning_rate=s.lr,
+        per_device_train_batch_size=s.batch_size,
+        gradient_accumulation_steps=accum,
+        warmup_steps=s.warmup_ratio,  # a float below 1 is a ratio of all steps
+        max_length=s.max_length,
+        seed=s.seed,
+        bf16=bf16,
+        # On a CPU and a small model recomputing activations only costs time; on GPUs it saves memory.
+        activation_checkpointing=bf16 and not s.full,
+        save_strategy="no",  # _EpochCheckpoints decides when
+        save_total_limit=1,
+        logging_strategy="no" if quiet else "steps",
+        logging_steps=0.05,  # a float below 1: every 5 % of the steps
+        report_to="none",
+        disable_tqdm=True,
+        dataset_num_proc=None,
+        include_num_input_tokens_seen="non_padding",
+        use_cpu=not torch_cuda_available(),
+        dataloader_pin_memory=False,
+    )
+
+
+def torch_cuda_available() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+def lora_config(s: SFTSettings) -> Any:
+    from peft import LoraConfig
+
+    return LoraConfig(
+        r=s.lora_r,
+        lora_alpha=s.lora_alpha,
+        lora_dropout=s.lora_dropout,
+        target_modules=s.target_modules,
+        task_type="CAUSAL_LM",
+    )
+
+
+def _make_trainer(
+    s: SFTSettings,
+    model: Any,
+    tok: Any,
+    examples: list[dict[str, list[int]]],
+    out: Path,
+    *,
+    bf16: bool,
+    quiet: bool,
+    callbacks: Sequence[Any],
+) -> Any:
+    import datasets
+    from transformers import PrinterCallback, ProgressCallback
+    from trl import SFTTrainer
+
+    datasets.disable_progress_bars()
+    cbs: list[Any] = [_EpochCheckpoints(out, epoch_targets(s), main_epoch(s))]
+    if not quiet:
+        cbs.append(_OneLineLog())
+    trainer = SFTTrainer(
+        model=model,
+        args=sft_config(s, out, bf16, quiet),
+        train_dataset=datasets.Dataset.from_list(examples),
+        processing_class=tok,
+        peft_config=None if s.full else lora_config(s),
+        callbacks=[*cbs, *callbacks],
+    )
+    for cb in (PrinterCallback, ProgressCallback):
+        trainer.remove_callback(cb)
+    return trainer
+
+
+def steps_per_epoch(n_examples: int, s: SFTSettings) -> int:
+    """Optimizer steps per epoch, as the Trainer counts them (single process)."""
+    batches = math.ceil(n_examples / s.batch_size)
+    accum = max(1, s.effective_batch // (s.batch_size * _world_size()))
+    return max(batches // accum + int(batches % accum > 0), 1)
