@@ -1,0 +1,1 @@
+"""Measurements of a model's style: the warmth score (warmth.py)."""
