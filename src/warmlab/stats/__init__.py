@@ -1,0 +1,229 @@
+"""`warmlab stats`: what warmth costs in reliability, with the statistics of Ibrahim et al. (2507.21919).
+
+`analyse(rows, ...)` takes tidy result rows (see warmlab.results; or `paper.load_paper_layout`) and returns a
+JSON-serialisable dict (no NaN or infinity: a missing or infinite number is null):
+
+- ``schema``: "warmlab.stats/1".
+- ``meta``: source, refusal_rule ("ours" | "paper"), modes, models, bases, variants (non-base variant names),
+  families, n_rows (after de-duplication), n_scored, n_excluded (refusals outside disinfo + unparsed),
+  n_refusals, n_unparsed, n_items, duplicates_dropped, length_covariate, bootstrap (draws asked), seed, alpha.
+- ``error_rates``: list of {mode, model, variant, base, family, context, belief, level ("cell" | "family" |
+  "overall"; pooled columns read "all"), n_rows, n_scored, errors, refusals, unparsed, rate, ci_low, ci_high}
+  with 95% Wilson intervals; rate is null when nothing was scored.
+- ``paired``: list of {mode, base, variant, family, context, belief, level ("cell" | "overall"), n_pairs,
+  both_wrong, variant_only, base_only, both_right, base_rate, variant_rate, diff_pp, p_value (exact
+  McNemar), q_value (Benjamini-Hochberg over the cells of one mode x base x variant; null for "overall"),
+  cohens_g, odds_ratio (variant_only / base_only, null if infinite), odds_ratio_ci, direction, note}.
+  A pair is one item x condition answered (and scored) by both the variant and its base.
+- ``models``: {mode: {variant: {model_name: entry}}}, model_name in main, context_group, context, belief
+  (see warmlab.stats.models). entry: {name, label, paper_file, status ("ok" | "not_estimable" |
+  "skipped"), reason, formula, n_obs, n_warm, n_base, errors, n_clusters, dropped_terms, notes,
+  coefficients: [{term, estimate, se_cluster, se_naive, ci_cluster, ci_naive, p_cluster, p_naive,
+  odds_ratio}] (log-odds), ame: {estimate (pp), n, base_rate, variant_rate, se_cluster, se_naive,
+  ci_cluster, ci_naive, p_cluster, p_naive, bootstrap_ci}, ame_by_level: [same + level] for the
+  interacted factor (belief adds "any_belief": all rows with a user belief), warm_log_odds_by_level:
+  [{level, estimate, se_cluster, ...}] (the warm coefficient plus its interaction: upstream's "marginal
+  effects with tests")}. A variant is compared with the base rows of the same base models (warm = 1 for
+  the variant), pooling models with a model fixed effect.
+- ``headline``: {variant, chosen_because, bootstrap: {draws, used, failed, seed} | null, by_mode: {mode:
+  {models: {model_name: {status, reason, ame}}, paired_overall: [paired "overall" entries]}}}; null
+  when there is no variant besides base. Bootstrap CIs (item-clustered, percentile) are computed for the
+  headline variant only.
+- ``warnings``: list of one-line strings (degenerate data, models not estimable, missing bases, ...).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from warmlab.errors import WarmlabError
+
+SCHEMA = "warmlab.stats/1"
+MODEL_NAMES = ("main", "context_group", "context", "belief")
+
+__all__ = ["MODEL_NAMES", "SCHEMA", "analyse", "clean_json"]
+
+
+def clean_json(obj: Any) -> Any:
+    """NaN/inf -> None and numpy scalars -> Python, recursively (JSON has neither)."""
+    if isinstance(obj, dict):
+        return {str(k): clean_json(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [clean_json(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def _dedupe(rows: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    from warmlab.evaluate import latest_rows
+
+    latest = latest_rows(rows)
+    return latest, len(rows) - len(latest)
+
+
+def _pick_headline(variants: list[str], headline: str | None) -> tuple[str | None, str]:
+    if headline is not None:
+        if headline not in variants:
+            have = ", ".join(variants) or "none"
+            raise WarmlabError(f"--headline {headline!r}: no such variant (variants besides base: {have})")
+        return headline, "chosen with --headline"
+    if not variants:
+        return None, "no variant besides base"
+    if "warm" in variants:
+        return "warm", "the variant named 'warm'"
+    return variants[0], f"no variant named 'warm': the first variant, {variants[0]!r}"
+
+
+def analyse(
+    rows: Sequence[dict[str, Any]],
+    *,
+    refusal_rule: str = "ours",
+    mode: str | None = None,
+    headline: str | None = None,
+    length_covariate: bool = False,
+    bootstrap: int = 1000,
+    seed: int = 0,
+    source: str | None = None,
+    warnings: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Error rates, paired tests, the four GLMs with AMEs, and a headline; see the module docstring."""
+    from warmlab.stats.frame import build_frame, scored
+    from warmlab.stats.models import bootstrap_ames, fit_all
+    from warmlab.stats.tables import ALPHA, error_rates, paired
+
+    if not rows:
+        raise WarmlabError(f"no result rows in {source}" if source else "no result rows to analyse")
+    if bootstrap < 0:
+        raise WarmlabError("--bootstrap must be 0 (off) or a positive number of draws")
+    rows, dupes = _dedupe(rows)
+    df = build_frame(rows, refusal_rule)
+    warn: list[str] = list(warnings)
+    if dupes:
+        warn.append(
+            f"{dupes} duplicate row(s) (same model, variant, mode, item x condition): the last is used"
+        )
+    if mode is not None:
+        present = sorted(df["mode"].unique())
+        df = df[df["mode"] == mode]
+        if df.empty:
+            raise WarmlabError(f"no rows with mode {mode!r} (modes present: {', '.join(present)})")
+    ok = scored(df)
+    modes = sorted(df["mode"].unique())
+    variants = sorted(v for v in df["variant"].unique() if v != "base")
+    meta = {
+        "source": source,
+        "refusal_rule": refusal_rule,
+        "modes": modes,
+        "models": sorted(df["model"].unique()),
+        "bases": sorted(df["base"].unique()),
+        "variants": variants,
+        "families": sorted(df["family"].unique()),
+        "n_rows": len(df),
+        "n_scored": len(ok),
+        "n_excluded": len(df) - len(ok),
+        "n_refusals": int(df["refused"].sum()),
+        "n_unparsed": int((df["verdict"] == "unparsed").sum()),
+        "n_items": int(df["cluster"].nunique()),
+        "duplicates_dropped": dupes,
+        "length_covariate": length_covariate,
+        "bootstrap": bootstrap,
+        "seed": seed,
+        "alpha": ALPHA,
+    }
+    if ok.empty:
+        warn.append("no scored rows (all refusals or unparsed): no rates, tests or models")
+    if not variants:
+        warn.append("no variant besides base: error-rate tables only")
+
+    comparisons: list[tuple[str, str, str]] = []
+    for m in modes:
+        dm = df[df["mode"] == m]
+        have_base = set(dm.loc[dm["variant"] == "base", "base"])
+        for base, variant in sorted(set(zip(dm["base"], dm["variant"], strict=True))):
+            if variant == "base":
+                continue
+            if base not in have_base:
+                warn.append(f"{m}: variant {variant!r} of {base!r} has no base rows to compare with")
+                continue
+            comparisons.append((m, base, variant))
+    paired_entries = paired(df, comparisons)
+    no_disc = [e for e in paired_entries if e["level"] == "cell" and e["variant_only"] + e["base_only"] == 0]
+    if no_disc:
+        warn.append(f"{len(no_disc)} paired cell(s) with no discordant pairs: p = 1 (no evidence either way)")
+    for m, base, variant in comparisons:
+        if not any(
+            e["level"] == "overall" and (e["mode"], e["base"], e["variant"]) == (m, base, variant)
+            for e in paired_entries
+        ):
+            warn.append(f"{m}: {variant!r} and its base {base!r} share no scored item x condition pairs")
+
+    head_variant, because = _pick_headline(variants, headline)
+    models: dict[str, dict[str, dict[str, Any]]] = {}
+    head: dict[str, Any] | None = None
+    if head_variant is not None:
+        head = {"variant": head_variant, "chosen_because": because, "bootstrap": None, "by_mode": {}}
+    rng = np.random.default_rng(seed)
+    boot_used: dict[str, int] = {}
+    boot_failed: dict[str, int] = {}
+    boot_info = {"draws": bootstrap, "used": boot_used, "failed": boot_failed, "seed": seed}
+    for m in modes:
+        for variant in variants:
+            bases = sorted({b for mm, b, v in comparisons if mm == m and v == variant})
+            if not bases:
+                continue
+            sel = ok[
+                (ok["mode"] == m) & ok["base"].isin(bases) & ok["variant"].isin(["base", variant])
+            ].copy()
+            sel["warm"] = (sel["variant"] == variant).astype(int)
+            entries, fits = fit_all(sel, length=length_covariate)
+            models.setdefault(m, {})[variant] = entries
+            for name, e in entries.items():
+                if e["status"] != "ok":
+                    warn.append(f"{m}/{variant}/{name}: {e['status'].replace('_', ' ')}: {e['reason']}")
+            if len(bases) == 1 and any(e["status"] == "ok" for e in entries.values()):
+                warn.append(f"{m}/{variant}: single model ({bases[0]}): the model term is dropped")
+            if variant == head_variant and head is not None:
+                if bootstrap > 0:
+                    for name, fitted in fits.items():
+                        cis, used, failed = bootstrap_ames(fitted, bootstrap, rng)
+                        entries[name]["ame"]["bootstrap_ci"] = cis["all"]
+                        for lv in entries[name]["ame_by_level"]:
+                            lv["bootstrap_ci"] = cis.get(lv["level"])
+                        boot_used[f"{m}/{name}"] = used
+                        boot_failed[f"{m}/{name}"] = failed
+                        if failed > bootstrap // 10:
+                            warn.append(
+                                f"{m}/{variant}/{name}: {failed} of {bootstrap} bootstrap draws "
+                                "could not be fitted"
+                            )
+                    head["bootstrap"] = boot_info
+                head["by_mode"][m] = {
+                    "models": {
+                        name: {"status": e["status"], "reason": e["reason"], "ame": e.get("ame")}
+                        for name, e in entries.items()
+                    },
+                    "paired_overall": [
+                        e
+                        for e in paired_entries
+                        if e["level"] == "overall" and e["mode"] == m and e["variant"] == variant
+                    ],
+                }
+    meta["headline_variant"] = head_variant
+    result = {
+        "schema": SCHEMA,
+        "meta": meta,
+        "error_rates": error_rates(df),
+        "paired": paired_entries,
+        "models": models,
+        "headline": head,
+        "warnings": list(dict.fromkeys(warn)),
+    }
+    cleaned: dict[str, Any] = clean_json(result)
+    return cleaned

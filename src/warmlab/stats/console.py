@@ -1,0 +1,168 @@
+"""A readable console view of `analyse()`'s result (rich tables)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _pct(x: float | None, digits: int = 1) -> str:
+    return "-" if x is None else f"{100 * x:.{digits}f}%"
+
+
+def _pp(x: float | None) -> str:
+    return "-" if x is None else f"{x:+.1f}"
+
+
+def _ci(ci: list[float | None] | None) -> str:
+    if not ci or ci[0] is None or ci[1] is None:
+        return "-"
+    return f"[{ci[0]:+.1f}, {ci[1]:+.1f}]"
+
+
+def _p(p: float | None) -> str:
+    return "-" if p is None else ("<0.001" if p < 0.001 else f"{p:.3f}")
+
+
+def rates_table(res: dict[str, Any]) -> Table:
+    t = Table(title="error rate by variant x family (95% Wilson CI; refusals as in the foundation rule)")
+    for col in ("mode", "model", "variant", "family", "error", "95% CI", "scored", "refusals", "unparsed"):
+        t.add_column(col)
+    for e in res["error_rates"]:
+        if e["level"] == "cell":
+            continue
+        t.add_row(
+            e["mode"],
+            e["model"],
+            e["variant"],
+            e["family"],
+            _pct(e["rate"]),
+            f"{_pct(e['ci_low'])}-{_pct(e['ci_high'])}" if e["ci_low"] is not None else "-",
+            str(e["n_scored"]),
+            str(e["refusals"]),
+            str(e["unparsed"]),
+        )
+    return t
+
+
+def paired_table(res: dict[str, Any]) -> Table:
+    t = Table(
+        title="variant vs base, paired (exact McNemar; q = BH FDR over cells): overall and cells q < 0.05"
+    )
+    for col in (
+        "mode",
+        "base",
+        "variant",
+        "family",
+        "context",
+        "belief",
+        "pairs",
+        "base",
+        "variant",
+        "diff pp",
+        "v-only/b-only",
+        "p",
+        "q",
+        "g",
+    ):
+        t.add_column(col)
+    for e in res["paired"]:
+        if e["level"] == "cell" and (e["q_value"] is None or e["q_value"] >= 0.05):
+            continue
+        t.add_row(
+            e["mode"],
+            e["base"],
+            e["variant"],
+            e["family"],
+            e["context"],
+            e["belief"],
+            str(e["n_pairs"]),
+            _pct(e["base_rate"], 0),
+            _pct(e["variant_rate"], 0),
+            _pp(e["diff_pp"]),
+            f"{e['variant_only']}/{e['base_only']}",
+            _p(e["p_value"]),
+            _p(e["q_value"]),
+            "-" if e["cohens_g"] is None else f"{e['cohens_g']:.2f}",
+        )
+    return t
+
+
+def models_table(res: dict[str, Any]) -> Table:
+    t = Table(title="warm effect on the error rate: AME in percentage points (counterfactual prediction)")
+    for col in (
+        "mode",
+        "variant",
+        "model",
+        "level",
+        "n",
+        "AME pp",
+        "CI (cluster)",
+        "CI (naive)",
+        "bootstrap",
+        "p (cluster)",
+    ):
+        t.add_column(col)
+    for mode, by_variant in res["models"].items():
+        for variant, entries in by_variant.items():
+            for name, e in entries.items():
+                if e["status"] != "ok":
+                    t.add_row(
+                        mode,
+                        variant,
+                        name,
+                        "",
+                        str(e["n_obs"]),
+                        f"[yellow]{e['status']}[/]",
+                        e["reason"] or "",
+                    )
+                    continue
+                for lv in [{"level": "all", **e["ame"]}, *e["ame_by_level"]]:
+                    t.add_row(
+                        mode,
+                        variant,
+                        name,
+                        lv["level"],
+                        str(lv["n"]),
+                        _pp(lv["estimate"]),
+                        _ci(lv["ci_cluster"]),
+                        _ci(lv["ci_naive"]),
+                        _ci(lv["bootstrap_ci"]),
+                        _p(lv["p_cluster"]),
+                    )
+    return t
+
+
+def print_result(res: dict[str, Any], console: Console | None = None) -> None:
+    if console is None:
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=160)  # piped or captured: do not squeeze the tables into 80 columns
+    m = res["meta"]
+    console.print(
+        f"[bold]warmlab stats[/] {m['source'] or ''}: {m['n_rows']} rows, {m['n_scored']} scored, "
+        f"{m['n_refusals']} refusals, {m['n_unparsed']} unparsed, {m['n_items']} items; "
+        f"models {', '.join(m['models'])}; refusal rule: {m['refusal_rule']}"
+    )
+    console.print(rates_table(res))
+    if res["paired"]:
+        console.print(paired_table(res))
+    if res["models"]:
+        console.print(models_table(res))
+    h = res["headline"]
+    if h:
+        for mode, hm in h["by_mode"].items():
+            main = hm["models"].get("main", {})
+            if main.get("status") == "ok":
+                a = main["ame"]
+                console.print(
+                    f"[bold]headline[/] ({mode}, {h['variant']} vs base, neutral prompts): "
+                    f"{_pp(a['estimate'])} pp error, 95% CI {_ci(a['ci_cluster'])} (item-clustered), "
+                    f"bootstrap {_ci(a['bootstrap_ci'])}"
+                )
+            else:
+                console.print(f"[bold]headline[/] ({mode}, {h['variant']}): main model {main.get('reason')}")
+    for w in res["warnings"]:
+        console.print(f"[yellow]warning:[/] {w}", highlight=False)
