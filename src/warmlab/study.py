@@ -263,3 +263,153 @@ def combine_results(parts: list[Path], dest: Path) -> int:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
     tmp.replace(dest)
     return len(rows)
+
+
+def _versions() -> dict[str, str]:
+    from warmlab.report import package_versions
+
+    return package_versions()
+
+
+def _write_json(path: Path, value: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(value, indent=1, sort_keys=True, default=str))
+    tmp.replace(path)
+
+
+def _train_settings(cfg: StudyConfig, v: Variant, folder: Path) -> Any:
+    from warmlab.train.sft import resolve_settings
+
+    given = dict(v.train)
+    profile = given.pop("profile", None)
+    try:
+        return resolve_settings(
+            v.style, cfg.base, profile, data=v.data, out=str(folder), seed=cfg.seed, **given
+        )
+    except TypeError as e:
+        raise WarmlabError(f"study config: variant {v.name!r}: unknown training setting ({e})") from None
+
+
+def run_study(cfg: StudyConfig) -> Path:
+    """Run (or finish, or skip) every stage; returns the report's path."""
+    from warmlab.evaluate import EvalSettings, run_eval
+    from warmlab.models import parse_spec
+
+    out = cfg.out
+    out.mkdir(parents=True, exist_ok=True)
+    ledger = Ledger(out)
+    parse_spec(cfg.base)
+    specs: dict[str, str] = {"base": cfg.base}
+    identity: dict[str, Any] = {"base": cfg.base}
+    sft_dirs: dict[str, Path] = {}
+    meta_variants: list[dict[str, Any]] = []
+
+    # 1. variants: train (or find trained) adapters; system-prompt and given specs need no work
+    for v in cfg.variants:
+        if v.kind == "sft":
+            folder = out / "variants" / v.name
+            s = _train_settings(cfg, v, folder)
+            inputs = {"settings": s.fingerprint(), "data": data_identity(v.data)}
+
+            def train(s: Any = s) -> dict[str, Any]:
+                from warmlab.train.sft import run_sft
+
+                r = run_sft(s)
+                return {"steps": r.global_step, "examples": r.n_examples}
+
+            identity[v.name] = run_stage(ledger, f"train:{v.name}", inputs, [folder], train)
+            sft_dirs[v.name] = folder
+            specs[v.name] = f"{cfg.base}+{folder.resolve()}"
+        elif v.kind == "system":
+            specs[v.name] = identity[v.name] = f"{cfg.base}@system={v.system}"
+        else:
+            specs[v.name] = identity[v.name] = v.spec
+        parse_spec(specs[v.name])
+        meta_variants.append(
+            {"name": v.name, "kind": v.kind, "style": v.style, "system": v.system, "spec": specs[v.name]}
+        )
+    _write_json(
+        out / "study.json",
+        {
+            "config": {"source": cfg.source, "base": cfg.base, "seed": cfg.seed, "judge": cfg.judge},
+            "variants": meta_variants,
+            "eval": cfg.modes,
+            "versions": _versions(),
+        },
+    )
+
+    # 2. reliability battery, one table per mode; every variant's rows are labelled with its config name
+    labels = {spec: (name, cfg.base) for name, spec in specs.items()}
+    eval_dirs = []
+    eval_keys = {}
+    for mode, settings in cfg.modes.items():
+        folder = out / "eval" / mode
+        inputs = {"models": identity, "settings": settings, "seed": cfg.seed, "judge": cfg.judge}
+
+        def evaluate(mode: str = mode, settings: Mapping[str, Any] = settings, folder: Path = folder) -> None:
+            run_eval(
+                list(specs.values()),
+                [mode],
+                folder,
+                EvalSettings(seed=cfg.seed, **settings),
+                judge=cfg.judge,
+                labels=labels,
+            )
+
+        eval_keys[mode] = run_stage(ledger, f"eval:{mode}", inputs, [folder], evaluate)
+        eval_dirs.append(folder)
+    n_rows = combine_results(eval_dirs, out / RESULTS_FILE)
+    say(f"results: {n_rows} rows in {out / RESULTS_FILE}")
+
+    # 3. warmth of each variant's replies, and of each training checkpoint
+    warmth_file = out / "warmth.jsonl"
+    w = dict(cfg.warmth)
+
+    def warmth() -> None:
+        from warmlab.measure.warmth import Target, checkpoint_targets, score_models
+
+        targets = [Target(spec, name) for name, spec in specs.items()]
+        if w.get("checkpoints", True):
+            for folder in sft_dirs.values():
+                targets += [t for t in checkpoint_targets(folder, cfg.base) if t.epoch != 0.0]
+        score_models(
+            targets,
+            warmth_file,
+            scorer=str(w.get("scorer", "probe")),
+            judge=w.get("judge") or None,
+            max_tokens=int(w.get("max_tokens", 96)),
+            batch_size=int(w.get("batch_size", 64)),
+            limit=w.get("limit"),
+        )
+
+    warmth_key = run_stage(ledger, "warmth", {"models": identity, "settings": w}, [warmth_file], warmth)
+
+    # 4. statistics and 5. the report
+    st = dict(cfg.stats)
+    stats_file = out / "stats.json"
+
+    def stats() -> None:
+        from warmlab.results import read_results
+        from warmlab.stats import analyse, clean_json
+
+        result = analyse(
+            read_results(out / RESULTS_FILE),
+            bootstrap=int(st.get("bootstrap", 1000)),
+            seed=cfg.seed,
+            headline=st.get("headline"),
+            length_covariate=bool(st.get("length_covariate", False)),
+            refusal_rule=str(st.get("refusal_rule", "ours")),
+            source=str(out / RESULTS_FILE),
+        )
+        _write_json(stats_file, clean_json(result))
+
+    stats_key = run_stage(ledger, "stats", {"eval": eval_keys, "settings": st}, [stats_file], stats)
+    report = out / "report.html"
+
+    def render() -> None:
+        from warmlab.report import build_report
+
+        build_report(out, report, stats=json.loads(stats_file.read_text()))
+
+    run_stage(ledger, "report", {"stats": stats_key, "warmth": warmth_key}, [report], render)
+    return report
