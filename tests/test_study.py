@@ -91,3 +91,98 @@ def test_config_parsing_and_errors(tmp_path: Path) -> None:
         load_config(str(broken))
     with pytest.raises(WarmlabError, match="not found"):
         load_config(str(tmp_path / "absent.toml"))
+
+
+def _tiny_config(base: Path, out: Path, limit: int = 1) -> str:
+    return f"""
+out = "{out}"
+base = "{base}"
+seed = 0
+
+[[variant]]
+name = "warm"
+train = "sft"
+style = "warm"
+data = "starter:emotional"
+limit = 4
+epochs = 1.0
+lr = 0.02
+max_length = 256
+batch_size = 2
+effective_batch = 2
+checkpoint_epochs = [0.5, 1.0]
+
+[[variant]]
+name = "warm-system"
+system = "warm"
+
+[eval]
+modes = ["choice"]
+families = "trivia,medical"
+contexts = "none,sad"
+limit = {limit}
+batch_size = 8
+
+[warmth]
+limit = 2
+max_tokens = 8
+
+[stats]
+bootstrap = 0
+"""
+
+
+def test_study_runs_end_to_end_then_skips_everything(tiny_model: Path, tmp_path: Path) -> None:
+    import json
+
+    from warmlab.cli import main
+
+    out = tmp_path / "study"
+    cfg = tmp_path / "study.toml"
+    cfg.write_text(_tiny_config(tiny_model, out))
+    main(["study", "--config", str(cfg)])
+    rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    # 3 variants x 2 families x 1 item x 2 contexts x 2 beliefs
+    assert len(rows) == 24
+    assert {r["variant"] for r in rows} == {"base", "warm", "warm-system"}
+    assert {r["base"] for r in rows} == {str(tiny_model)}
+    stats = json.loads((out / "stats.json").read_text())
+    assert stats["headline"]["variant"] == "warm"
+    warmth = [json.loads(line) for line in (out / "warmth.jsonl").read_text().splitlines()]
+    assert {r["variant"] for r in warmth if r.get("epoch") is None} == {"base", "warm", "warm-system"}
+    assert sorted({r["epoch"] for r in warmth if r.get("epoch") is not None}) == [0.5, 1.0]
+    html = (out / "report.html").read_text()
+    assert 'id="headline"' in html and "<svg" in html
+    ledger = json.loads((out / "stages.json").read_text())
+    assert set(ledger) == {"train:warm", "eval:choice", "warmth", "stats", "report"}
+    assert all(e["state"] == "done" for e in ledger.values())
+
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != "study.json"}
+    main(["study", "--config", str(cfg)])
+    after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != "study.json"}
+    changed = {p.name for p in before if before[p] != after.get(p)}
+    assert changed <= {"results.jsonl"}, changed  # only the cheap combined table is rewritten
+
+    # more items: eval onwards reruns, training is reused, finished samples are reused and extended
+    cfg.write_text(_tiny_config(tiny_model, out, limit=2))
+    main(["study", "--config", str(cfg)])
+    ledger2 = json.loads((out / "stages.json").read_text())
+    assert ledger2["train:warm"] == ledger["train:warm"]
+    assert ledger2["eval:choice"]["key"] != ledger["eval:choice"]["key"]
+    rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert len(rows) == 48
+    assert not (out / "eval" / ".superseded").exists()
+    (table,) = (out / "eval").glob("choice-*/results.jsonl")
+    assert len(table.read_text().splitlines()) == 48  # 24 kept + 24 new, none redone
+
+
+def test_study_bad_config_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from warmlab.cli import main
+
+    cfg = tmp_path / "s.toml"
+    cfg.write_text('[[variant]]\nname = "w"\ntrain = "sft"\nstyle = "lukewarm"\n')
+    with pytest.raises(SystemExit) as e:
+        main(["study", "--config", str(cfg), "--out", str(tmp_path / "o")])
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "lukewarm" in err[0]

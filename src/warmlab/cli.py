@@ -30,6 +30,21 @@ def _quiet_libraries() -> None:
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # weight-loading bars would bury warmlab's own one-line messages
+    import warnings
+
+    warnings.filterwarnings("ignore", category=FutureWarning)  # library deprecation notes, not the user's
+
+
+def _quiet_inspect() -> None:
+    """inspect prints a banner listing hooks (ours: the results recorder) to stdout once per process, on first
+    use; trigger that here with stdout swallowed so that command output stays clean."""
+    import contextlib
+    import io
+
+    from inspect_ai.hooks._startup import init_hooks
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        init_hooks()
 
 
 def cmd_eval(a: argparse.Namespace) -> None:
@@ -276,6 +291,7 @@ def main(argv: list[str] | None = None) -> None:
     _quiet_libraries()
     args = build_parser().parse_args(argv)
     try:
+        _quiet_inspect()
         args.func(args)
     except WarmlabError as e:
         print(f"warmlab: error: {e}", file=sys.stderr)

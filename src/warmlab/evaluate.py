@@ -95,7 +95,7 @@ def run_eval(
                     f"choice mode needs a local model (embedded, a folder, BASE+ADAPTER); "
                     f"{s.raw!r} is served by a provider: use --mode generate"
                 )
-    from warmlab.provider import load_local
+    from warmlab.provider import load_local, release
 
     for mode in modes:  # bad families/contexts/beliefs fail before any model is loaded
         reliability(**task_args(settings, mode, specs[0]))
@@ -144,6 +144,8 @@ def run_eval(
                 if log.status == "error" and log.error is not None:
                     msg = log.error.message.strip().splitlines()
                     raise WarmlabError(f"{label}: eval failed: {msg[-1] if msg else 'unknown error'}")
+        if spec.is_local and spec.base is not None and len(specs) > 1:
+            release(spec.base, spec.adapter)
     return results
 
 

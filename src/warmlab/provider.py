@@ -73,6 +73,15 @@ def load_local(base: str, adapter: str | None = None) -> LoadedModel:
         return loaded
 
 
+def release(base: str, adapter: str | None = None) -> None:
+    """Forget a loaded model (a study or a checkpoint curve goes through many; each is ~0.5 GiB and up)."""
+    import gc
+
+    with _LOAD_LOCK:
+        _LOADED.pop((base, adapter), None)
+    gc.collect()
+
+
 def _apply_adapter(model: Any, adapter: str, base: str) -> Any:
     from peft import PeftModel
 

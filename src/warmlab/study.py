@@ -9,6 +9,7 @@ stage's inputs change, its old outputs are moved aside (never deleted) and it ru
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import shutil
@@ -220,14 +221,18 @@ def run_stage(
     inputs: Mapping[str, Any],
     outputs: list[Path],
     body: Callable[[], dict[str, Any] | None],
+    reuse: bool = False,
 ) -> str:
-    """Run `body` unless this stage already finished with the same inputs and its outputs exist."""
+    """Run `body` unless this stage already finished with the same inputs and its outputs exist.
+
+    `reuse`: the outputs stay valid under new inputs (the body extends them), so they are not moved aside.
+    """
     key = stage_key(stage, inputs)
     if ledger.done(stage, key) and all(p.exists() for p in outputs):
         say(f"{stage}: up to date ({key}), skipped")
         return key
     old = ledger.recorded_key(stage)
-    if old != key and any(p.exists() for p in outputs):
+    if old != key and not reuse and any(p.exists() for p in outputs):
         for p in outputs:
             move_aside(p, old)
         say(f"{stage}: inputs changed; earlier outputs moved to {outputs[0].parent / '.superseded'}")
@@ -251,12 +256,18 @@ def data_identity(source: str) -> dict[str, str]:
     return {"source": source, "sha256": file_digest(p)} if p.is_file() else {"source": source}
 
 
-def combine_results(parts: list[Path], dest: Path) -> int:
-    """One tidy table from the per-mode tables (rewritten atomically; cheap)."""
+def combine_results(parts: list[tuple[Path, set[str]]], dest: Path) -> int:
+    """One tidy table from the per-mode tables, keeping only the samples the config asks for now
+    (rewritten atomically; cheap)."""
     from warmlab.evaluate import latest_rows
     from warmlab.results import read_results
 
-    rows = [r for part in parts for r in latest_rows(read_results(part / RESULTS_FILE))]
+    rows = [
+        r
+        for part, wanted in parts
+        for r in latest_rows(read_results(part / RESULTS_FILE))
+        if r.get("sample_id") in wanted
+    ]
     tmp = dest.with_name(dest.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as f:
         for r in rows:
@@ -315,6 +326,7 @@ def run_study(cfg: StudyConfig) -> Path:
                 from warmlab.train.sft import run_sft
 
                 r = run_sft(s)
+                gc.collect()  # the trainer's model and optimizer state are no longer needed
                 return {"steps": r.global_step, "examples": r.n_examples}
 
             identity[v.name] = run_stage(ledger, f"train:{v.name}", inputs, [folder], train)
@@ -338,13 +350,21 @@ def run_study(cfg: StudyConfig) -> Path:
         },
     )
 
-    # 2. reliability battery, one table per mode; every variant's rows are labelled with its config name
+    # 2. reliability battery, one table per mode; every variant's rows are labelled with its config name.
+    # A table belongs to one set of models (its folder is keyed by them), so when only the eval settings
+    # change the finished samples are reused and the rest are added.
+    from warmlab.evaluate import task_args
+    from warmlab.tasks.reliability import reliability
+
     labels = {spec: (name, cfg.base) for name, spec in specs.items()}
+    models_key = stage_key("models", {"models": identity, "judge": cfg.judge})[:8]
     eval_dirs = []
     eval_keys = {}
     for mode, settings in cfg.modes.items():
-        folder = out / "eval" / mode
+        folder = out / "eval" / f"{mode}-{models_key}"
         inputs = {"models": identity, "settings": settings, "seed": cfg.seed, "judge": cfg.judge}
+        es = EvalSettings(seed=cfg.seed, **settings)
+        wanted = {str(s.id) for s in reliability(**task_args(es, mode, parse_spec(cfg.base))).dataset}
 
         def evaluate(mode: str = mode, settings: Mapping[str, Any] = settings, folder: Path = folder) -> None:
             run_eval(
@@ -356,8 +376,8 @@ def run_study(cfg: StudyConfig) -> Path:
                 labels=labels,
             )
 
-        eval_keys[mode] = run_stage(ledger, f"eval:{mode}", inputs, [folder], evaluate)
-        eval_dirs.append(folder)
+        eval_keys[mode] = run_stage(ledger, f"eval:{mode}", inputs, [folder], evaluate, reuse=True)
+        eval_dirs.append((folder, wanted))
     n_rows = combine_results(eval_dirs, out / RESULTS_FILE)
     say(f"results: {n_rows} rows in {out / RESULTS_FILE}")
 
@@ -369,8 +389,9 @@ def run_study(cfg: StudyConfig) -> Path:
         from warmlab.measure.warmth import Target, checkpoint_targets, score_models
 
         targets = [Target(spec, name) for name, spec in specs.items()]
-        if w.get("checkpoints", True):
-            for folder in sft_dirs.values():
+        curves = w.get("checkpoints", True)  # true, false, or the names of the trained variants to follow
+        for name, folder in sft_dirs.items():
+            if curves is True or (isinstance(curves, list) and name in curves):
                 targets += [t for t in checkpoint_targets(folder, cfg.base) if t.epoch != 0.0]
         score_models(
             targets,

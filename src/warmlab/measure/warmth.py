@@ -209,9 +209,9 @@ def _inspect_generate(
     def release() -> None:
         # The local provider keeps every loaded model for the process; a checkpoint curve loads many.
         if spec.is_local and spec.base is not None:
-            from warmlab import provider
+            from warmlab.provider import release as forget
 
-            provider._LOADED.pop((spec.base, spec.adapter), None)
+            forget(spec.base, spec.adapter)
 
     return chat, release
 

@@ -89,7 +89,9 @@ PROFILES: dict[str, dict[str, Any]] = {
         epochs=2.0,
         lr=5e-4,
         max_length=256,
-        batch_size=8,
+        # One sequence per forward pass: on a CPU that is as fast as 8 and needs a quarter of the memory
+        # (measured: 38 s and 2.4 GiB vs 76 s and 9.9 GiB for 4 steps of 8 on 16 conversations).
+        batch_size=1,
         effective_batch=8,
         lora_r=16,
         lora_alpha=32,
