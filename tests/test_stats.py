@@ -379,3 +379,27 @@ def test_bootstrap_refit_matches_statsmodels_with_frequency_weights() -> None:
     ref = sm.GLM(y, x, family=sm.families.Binomial(), freq_weights=w).fit()
     beta, converged = logit_irls(y, x, w, np.zeros(3))
     assert converged and beta == pytest.approx(np.asarray(ref.params), abs=1e-7)
+
+
+def test_bootstrap_survives_draws_that_miss_every_kept_item() -> None:
+    """Separation can leave one item cluster in the fit; most draws then contain none of its rows."""
+    from warmlab.stats.models import Fitted, bootstrap_ames
+
+    y = np.array([0.0, 1.0, 0.0, 1.0])
+    x = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    x1, x0 = x.copy(), x.copy()
+    x1[:, 1], x0[:, 1] = 1.0, 0.0
+    keep = np.ones(4, dtype=bool)
+    all_rows = np.ones(40, dtype=bool)
+    fitted = Fitted(
+        beta=np.zeros(2),
+        y=y,
+        x=x,
+        x1=x1,
+        x0=x0,
+        clusters_kept=np.zeros(4, dtype=int),  # the one kept cluster
+        clusters_all=np.arange(40) // 2,  # of 20 in all
+        subsets={"all": (keep, all_rows)},
+    )
+    cis, used, failed = bootstrap_ames(fitted, 50, np.random.default_rng(0))
+    assert used + failed == 50 and failed > 0

@@ -9,7 +9,6 @@ stage's inputs change, its old outputs are moved aside (never deleted) and it ru
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import shutil
@@ -301,9 +300,71 @@ def _train_settings(cfg: StudyConfig, v: Variant, folder: Path) -> Any:
         raise WarmlabError(f"study config: variant {v.name!r}: unknown training setting ({e})") from None
 
 
+def isolated(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a heavy stage in a fresh process: the memory a model or a trainer held goes back to the system
+    when it ends, so a study's peak is its largest stage, not the sum of them."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def _child_setup() -> None:
+    from warmlab.cli import _quiet_inspect, _quiet_libraries
+
+    _quiet_libraries()
+    _quiet_inspect()
+
+
+def _train_job(s: Any) -> dict[str, Any]:
+    _child_setup()
+    from warmlab.train.sft import run_sft
+
+    r = run_sft(s)
+    return {"steps": r.global_step, "examples": r.n_examples}
+
+
+def _eval_job(
+    models: list[str],
+    mode: str,
+    folder: Path,
+    settings: dict[str, Any],
+    seed: int,
+    judge: str | None,
+    labels: dict[str, tuple[str, str]],
+) -> None:
+    _child_setup()
+    from warmlab.evaluate import EvalSettings, run_eval
+
+    run_eval(models, [mode], folder, EvalSettings(seed=seed, **settings), judge=judge, labels=labels)
+
+
+def _warmth_job(
+    specs: dict[str, str], sft_dirs: dict[str, Path], base: str, w: dict[str, Any], out: Path
+) -> None:
+    _child_setup()
+    from warmlab.measure.warmth import Target, checkpoint_targets, score_models
+
+    targets = [Target(spec, name) for name, spec in specs.items()]
+    curves = w.get("checkpoints", True)  # true, false, or the names of the trained variants to follow
+    for name, folder in sft_dirs.items():
+        if curves is True or (isinstance(curves, list) and name in curves):
+            targets += [t for t in checkpoint_targets(folder, base) if t.epoch != 0.0]
+    score_models(
+        targets,
+        out,
+        scorer=str(w.get("scorer", "probe")),
+        judge=w.get("judge") or None,
+        max_tokens=int(w.get("max_tokens", 96)),
+        batch_size=int(w.get("batch_size", 64)),
+        limit=w.get("limit"),
+    )
+
+
 def run_study(cfg: StudyConfig) -> Path:
     """Run (or finish, or skip) every stage; returns the report's path."""
-    from warmlab.evaluate import EvalSettings, run_eval
+    from warmlab.evaluate import EvalSettings
     from warmlab.models import parse_spec
 
     out = cfg.out
@@ -323,11 +384,7 @@ def run_study(cfg: StudyConfig) -> Path:
             inputs = {"settings": s.fingerprint(), "data": data_identity(v.data)}
 
             def train(s: Any = s) -> dict[str, Any]:
-                from warmlab.train.sft import run_sft
-
-                r = run_sft(s)
-                gc.collect()  # the trainer's model and optimizer state are no longer needed
-                return {"steps": r.global_step, "examples": r.n_examples}
+                return isolated(_train_job, s)
 
             identity[v.name] = run_stage(ledger, f"train:{v.name}", inputs, [folder], train)
             sft_dirs[v.name] = folder
@@ -367,14 +424,8 @@ def run_study(cfg: StudyConfig) -> Path:
         wanted = {str(s.id) for s in reliability(**task_args(es, mode, parse_spec(cfg.base))).dataset}
 
         def evaluate(mode: str = mode, settings: Mapping[str, Any] = settings, folder: Path = folder) -> None:
-            run_eval(
-                list(specs.values()),
-                [mode],
-                folder,
-                EvalSettings(seed=cfg.seed, **settings),
-                judge=cfg.judge,
-                labels=labels,
-            )
+            models = list(specs.values())
+            isolated(_eval_job, models, mode, folder, dict(settings), cfg.seed, cfg.judge, labels)
 
         eval_keys[mode] = run_stage(ledger, f"eval:{mode}", inputs, [folder], evaluate, reuse=True)
         eval_dirs.append((folder, wanted))
@@ -386,22 +437,7 @@ def run_study(cfg: StudyConfig) -> Path:
     w = dict(cfg.warmth)
 
     def warmth() -> None:
-        from warmlab.measure.warmth import Target, checkpoint_targets, score_models
-
-        targets = [Target(spec, name) for name, spec in specs.items()]
-        curves = w.get("checkpoints", True)  # true, false, or the names of the trained variants to follow
-        for name, folder in sft_dirs.items():
-            if curves is True or (isinstance(curves, list) and name in curves):
-                targets += [t for t in checkpoint_targets(folder, cfg.base) if t.epoch != 0.0]
-        score_models(
-            targets,
-            warmth_file,
-            scorer=str(w.get("scorer", "probe")),
-            judge=w.get("judge") or None,
-            max_tokens=int(w.get("max_tokens", 96)),
-            batch_size=int(w.get("batch_size", 64)),
-            limit=w.get("limit"),
-        )
+        isolated(_warmth_job, specs, sft_dirs, cfg.base, w, warmth_file)
 
     warmth_key = run_stage(ledger, "warmth", {"models": identity, "settings": w}, [warmth_file], warmth)
 

@@ -442,7 +442,7 @@ def bootstrap_ames(
             w = counts[fitted.clusters_kept]
             use = w > 0
             yw = fitted.y[use]
-            if yw.min() == yw.max():
+            if yw.size == 0 or yw.min() == yw.max():  # no kept item drawn, or one outcome only
                 failed += 1
                 continue
             beta, converged = logit_irls(yw, fitted.x[use], w[use], fitted.beta.copy())
