@@ -403,3 +403,4 @@ def test_bootstrap_survives_draws_that_miss_every_kept_item() -> None:
     )
     cis, used, failed = bootstrap_ames(fitted, 50, np.random.default_rng(0))
     assert used + failed == 50 and failed > 0
+    assert set(cis) == {"all"}
