@@ -10,14 +10,26 @@ from warmlab.errors import WarmlabError
 from warmlab.provider import LocalModel, load_local
 
 
-def test_loglik_matches_a_full_forward_pass(tiny_model: Path) -> None:
+@pytest.mark.parametrize("system", [None, "You are a kind assistant. Answer the question you are asked."])
+def test_loglik_matches_a_full_forward_pass(tiny_model: Path, system: str | None) -> None:
     import torch
 
+    from warmlab.provider import shared_prefix_length
+
     lm = LocalModel(load_local(str(tiny_model)))
-    ctx = lm.chat_text([{"role": "user", "content": "What is the capital of France?"}]) + "The answer is"
-    short = lm.chat_text([{"role": "user", "content": "Hi"}]) + "The answer is"
+    head = [{"role": "system", "content": system}] if system else []
+    ctx = (
+        lm.chat_text([*head, {"role": "user", "content": "What is the capital of France?"}]) + "The answer is"
+    )
+    short = lm.chat_text([*head, {"role": "user", "content": "Hi"}]) + "The answer is"
     pairs = [(ctx, " Paris"), (ctx, " Lyon"), (short, " Paris is the capital of France")]
+    ids = [lm.continuation_ids(c, x)[0] for c, x in pairs]
+    # with a system turn the contexts share a long prefix, which is then encoded once for the batch
+    assert (shared_prefix_length(ids) >= 8) == bool(system)
     got = lm.loglik_batch(pairs)  # different lengths: exercises padding and the kept-logits window
+    unshared = lm.loglik_batch(pairs, share_prefix=False)
+    assert [n for _, n in got] == [n for _, n in unshared]
+    assert [lp for lp, _ in got] == pytest.approx([lp for lp, _ in unshared], rel=1e-4, abs=1e-4)
     tok, model = lm.loaded.tokenizer, lm.loaded.model
     for (lp, n), (c, cont) in zip(got, pairs, strict=True):  # reference: each pair alone, unpadded
         ids = tok(c + cont, add_special_tokens=False)["input_ids"]
@@ -27,6 +39,21 @@ def test_loglik_matches_a_full_forward_pass(tiny_model: Path) -> None:
         ref = sum(float(logp[t - 1, ids[t]]) for t in range(n_ctx, len(ids)))
         assert n == len(ids) - n_ctx
         assert math.isclose(lp, ref, rel_tol=1e-4, abs_tol=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("seqs", "n"),
+    [
+        ([list(range(20)), list(range(20))], 19),  # identical: each keeps its last token
+        ([list(range(20)), [*range(10), 99]], 10),
+        ([list(range(20)), [*range(7), 99]], 0),  # below MIN_SHARED_PREFIX
+        ([list(range(20))], 0),
+    ],
+)
+def test_shared_prefix_length(seqs: list[list[int]], n: int) -> None:
+    from warmlab.provider import shared_prefix_length
+
+    assert shared_prefix_length(seqs) == n
 
 
 def test_boundary_keeps_the_space_with_the_answer(tiny_model: Path) -> None:

@@ -323,3 +323,14 @@ def test_warmth_rows_from_the_warmth_command_are_summarised(tmp_path: Path) -> N
         (1.0, 1.15),
         (2.0, 2.15),
     ]
+
+
+def test_headline_leads_with_the_mode_that_has_more_answers() -> None:
+    from warmlab.stats import analyse
+
+    few = synthetic_rows(("base", "warm"), n_items=3, seed=1)
+    many = [{**r, "mode": "choice"} for r in synthetic_rows(("base", "warm"), n_items=12, seed=2)]
+    stats = analyse(few + many, bootstrap=0)
+    h = D.headline(stats, D.roles(["warm"]))
+    assert h["ok"] and "on 48 items, choice mode" in h["sub"]
+    assert [d.split(",")[0] for d in h["details"]][:2] == ["choice", "choice"]

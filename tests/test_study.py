@@ -153,6 +153,7 @@ def test_study_runs_end_to_end_then_skips_everything(tiny_model: Path, tmp_path:
     assert sorted({r["epoch"] for r in warmth if r.get("epoch") is not None}) == [0.5, 1.0]
     html = (out / "report.html").read_text()
     assert 'id="headline"' in html and "<svg" in html
+    assert "No headline" not in html and "warm SFT" in html and "system prompt" in html
     ledger = json.loads((out / "stages.json").read_text())
     assert set(ledger) == {"train:warm", "eval:choice", "warmth", "stats", "report"}
     assert all(e["state"] == "done" for e in ledger.values())

@@ -295,6 +295,40 @@ def test_score_models_resumes_without_generating_again(
     assert W.paired_difference(again, targets[0].spec, targets[0].spec)[0] == 0.0
 
 
+def test_same_weights_are_generated_once(
+    checkpoints: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The root adapter is a copy of checkpoint-4: a study scores both; only one is generated."""
+    calls: list[str] = []
+    real = W._inspect_generate
+
+    def counting(spec: str, max_tokens: int, batch_size: int) -> Any:
+        calls.append(spec)
+        return real(spec, max_tokens, batch_size)
+
+    monkeypatch.setattr(W, "_inspect_generate", counting)
+    base = W.checkpoint_targets(checkpoints)[0].spec
+    root = W.Target(f"{base}+{checkpoints.resolve()}", "warm")
+    last = W.Target(f"{base}+{(checkpoints / 'checkpoint-4').resolve()}", "epoch 2", 2.0)
+    other = W.Target(f"{base}+{(checkpoints / 'checkpoint-2').resolve()}", "epoch 1", 1.0)
+    rows = W.score_models(
+        [root, last, other], tmp_path / "w.jsonl", max_tokens=6, limit=3, log=lambda s: None
+    )
+    assert calls == [root.spec, other.spec]
+    resp = {(r["model"], r["prompt_id"]): r["response"] for r in rows}
+    assert len(rows) == 9
+    assert all(resp[(last.spec, p)] == resp[(root.spec, p)] for _, p in resp)
+    assert W.model_identity(root.spec) == W.model_identity(last.spec) != W.model_identity(other.spec)
+    assert W.model_identity(f"{root.spec}@system=warm") != W.model_identity(root.spec)
+
+
+@pytest.mark.parametrize(
+    ("n", "batch", "even"), [(66, 64, 33), (64, 64, 64), (65, 32, 22), (3, 64, 3), (1, 1, 1)]
+)
+def test_even_batch(n: int, batch: int, even: int) -> None:
+    assert W.even_batch(n, batch) == even
+
+
 # -------------------------------------------------------------------------------------------------- CLI
 
 

@@ -92,26 +92,39 @@ def _print_study(out: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from warmlab.measure.warmth import read_rows, summarise
+    from warmlab.measure.warmth import paired_difference, read_rows, summarise
     from warmlab.results import read_results
     from warmlab.scoring.match import counts_as_error
     from warmlab.stats.tables import wilson
 
-    warmth = {
-        s["group"]: s
-        for s in summarise(
-            [r for r in read_rows(out / "warmth.jsonl") if r.get("epoch") is None],
-            key=lambda r: r["variant"],
-        )
-    }
+    wrows = [r for r in read_rows(out / "warmth.jsonl") if r.get("epoch") is None]
+    warmth = {s["group"]: s for s in summarise(wrows, key=lambda r: r["variant"])}
+    base_model = next((r["model"] for r in wrows if r["variant"] == "base"), None)
     rows = read_results(out / "results.jsonl")
     stats = json.loads((out / "stats.json").read_text())
-    t = Table(title="warmth and error by variant (error: all 18 conditions / neutral only)")
-    for col in ("variant", "warmth [95% CI]", "mode", "error, all", "error, neutral", "n"):
+    scorer = next((r["scorer"] for r in wrows), "-")
+    t = Table(
+        title="warmth and error by variant (error: all conditions / neutral prompts only)",
+        caption=f"warmth: {scorer}; vs base = mean paired difference over the same prompts",
+    )
+    for col in (
+        "variant",
+        "warmth [95% CI]",
+        "vs base [95% CI]",
+        "mode",
+        "error, all",
+        "error, neutral",
+        "n",
+    ):
         t.add_column(col)
     for variant in sorted({r["variant"] for r in rows}, key=lambda v: (v != "base", v)):
         w = warmth.get(variant)
         wtxt = f"{w['mean']:+.2f} [{w['ci'][0]:+.2f}, {w['ci'][1]:+.2f}]" if w else "-"
+        dtxt = "-"
+        model = next((r["model"] for r in wrows if r["variant"] == variant), None)
+        if variant != "base" and model and base_model:
+            d, (lo, hi), n = paired_difference(wrows, model, base_model)
+            dtxt = f"{d:+.2f} [{lo:+.2f}, {hi:+.2f}]" if n else "-"
         for mode in sorted({r["mode"] for r in rows if r["variant"] == variant}):
             sel = [r for r in rows if r["variant"] == variant and r["mode"] == mode]
             scored = [(r, e) for r in sel if (e := counts_as_error(r["verdict"], r["family"])) is not None]
@@ -124,8 +137,8 @@ def _print_study(out: Path) -> None:
                     return "-"
                 return f"{100 * k / len(rs):.0f}% [{100 * lo:.0f}, {100 * hi:.0f}]"
 
-            t.add_row(variant, wtxt, mode, rate(scored), rate(neutral), str(len(scored)))
-            wtxt = ""
+            t.add_row(variant, wtxt, dtxt, mode, rate(scored), rate(neutral), str(len(scored)))
+            wtxt = dtxt = ""
     Console().print(t)
     for w in stats.get("warnings", [])[:5]:
         print(f"note: {w}")

@@ -283,14 +283,22 @@ def score_models(
         from warmlab.models import parse_spec
 
         parse_spec(judge)
+    # Same weights and prompt as a target already generated (a trainer's root copy of its epoch-2
+    # checkpoint): greedy decoding gives the same replies, so they are reused, not generated again.
+    twins: dict[str, str] = {}
     for t in targets:
         rows = read_rows(out)
         responses = {(r["model"], r["prompt_id"]): r["response"] for r in rows}
         done = latest(rows)
         todo = [p for p in prompts if (t.spec, p.id) not in responses]
-        if todo:
+        twin = twins.setdefault(model_identity(t.spec), t.spec)
+        if todo and twin != t.spec and all((twin, p.id) in responses for p in todo):
+            log(f"{t.spec} [{t.variant}]: same weights as {twin}; its responses are reused")
+            for p in todo:
+                responses[(t.spec, p.id)] = responses[(twin, p.id)]
+        elif todo:
             log(f"{t.spec} [{t.variant}]: generating {len(todo)} responses (max {max_tokens} tokens)")
-            chat, release = _inspect_generate(t.spec, max_tokens, batch_size)
+            chat, release = _inspect_generate(t.spec, max_tokens, even_batch(len(todo), batch_size))
             texts = chat([[{"role": "user", "content": p.text}] for p in todo])
             release()
             for p, text in zip(todo, texts, strict=True):
@@ -323,6 +331,25 @@ def score_models(
         for r in latest(read_rows(out)).values()
         if r["model"] in label and r["scorer"] == sc.name and r["prompt_id"] in {p.id for p in prompts}
     ]
+
+
+def even_batch(n: int, batch_size: int) -> int:
+    """The smallest batch size that still needs only ceil(n / batch_size) batches: 66 prompts at 64 run
+    as 33 + 33, not 64 + 2 (a batch of 2 decodes as many steps as a full one for a fraction of the work)."""
+    batches = max(1, math.ceil(n / max(1, batch_size)))
+    return max(1, math.ceil(n / batches))
+
+
+def model_identity(spec_text: str) -> str:
+    """What decides a local model's greedy replies: base, adapter *weights* and system prompt (two folders
+    holding the same adapter are one model). Other specs are their own identity."""
+    from warmlab.models import parse_spec
+
+    spec = parse_spec(spec_text)
+    if not spec.is_local or spec.adapter is None or not any(Path(spec.adapter).glob("adapter_model.*")):
+        return spec_text
+    digest = _weights_digest(Path(spec.adapter))
+    return json.dumps([spec.base, digest, spec.system_text() or ""])
 
 
 def paired_difference(

@@ -159,7 +159,7 @@ def roles(variants: Sequence[str], study: Mapping[str, Any] | None = None) -> di
     declared: dict[str, str] = {}
     for v in _study_variants(study):
         kind, style = str(v.get("kind") or v.get("train") or ""), str(v.get("style") or "")
-        if "system" in v or kind == "system":
+        if v.get("system") or kind == "system":  # study.json writes system = "" for other kinds
             declared[str(v["name"])] = "system"
         elif style in ("warm", "cold"):
             declared[str(v["name"])] = style
@@ -255,7 +255,12 @@ def headline(
         }
     boot = (stats.get("headline") or {}).get("bootstrap") or {}
     parts: list[dict[str, Any]] = []
-    for mode in modes(stats):
+
+    def answers(mode: str) -> int:
+        return int((model_entry(stats, mode, hv, "main") or {}).get("n_obs") or 0)
+
+    # The headline leads with the mode that has the most neutral-prompt answers (ties: generate first).
+    for mode in sorted(modes(stats), key=lambda m: -answers(m)):
         for name, scope in (("main", "neutral prompts"), ("belief", "all conditions")):
             e = model_entry(stats, mode, hv, name)
             if not e or e.get("status") != "ok" or not e.get("ame") or e["ame"].get("estimate") is None:
