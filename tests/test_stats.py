@@ -404,3 +404,22 @@ def test_bootstrap_survives_draws_that_miss_every_kept_item() -> None:
     cis, used, failed = bootstrap_ames(fitted, 50, np.random.default_rng(0))
     assert used + failed == 50 and failed > 0
     assert set(cis) == {"all"}
+
+
+def test_identical_answers_give_no_zero_width_interval() -> None:
+    """Variant and base agree on every pair: the warm effect is 0 and its cluster-robust SE and item
+    bootstrap are exactly zero. That is a degenerate case, not certainty: only naive SEs are reported."""
+    verdicts: dict[str, bool] = {}
+
+    def same(rng: np.random.Generator, r: dict[str, Any]) -> bool:
+        return verdicts.setdefault(r["sample_id"], bool(rng.random() < 0.4))
+
+    res = analyse(make_rows(15, same), bootstrap=50)
+    main = res["models"]["generate"]["warm"]["main"]
+    assert main["status"] == "ok" and main["degenerate_cluster"]
+    ame = main["ame"]
+    assert ame["estimate"] == pytest.approx(0.0, abs=1e-9)
+    assert ame["ci_cluster"] == [None, None] and ame["bootstrap_ci"] is None
+    assert ame["ci_naive"][0] < -1 and ame["ci_naive"][1] > 1  # a real interval of several pp
+    assert any("no discordant pairs" in n for n in main["notes"])
+    assert any("main: no discordant pairs" in w for w in res["warnings"])

@@ -49,11 +49,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument(
         "--profile",
         default=None,
-        help="cpu: a few-minute run for the embedded model on a CPU (all-linear LoRA r 16, lr 3e-4, "
-        "max length 256, 96 conversations, 3 epochs)",
+        help="cpu: a few-minute run for the embedded model on a CPU (" + _profile_text("cpu") + ")",
     )
     s.add_argument("--max-steps", type=int, default=None, help=argparse.SUPPRESS)  # tests, benchmarks
     s.set_defaults(func=cmd_sft)
+
+
+def _profile_text(name: str) -> str:
+    from warmlab.train.profiles import PROFILES
+
+    p = PROFILES[name]
+    return (
+        f"all-linear LoRA r {p['lora_r']}, lr {p['lr']:g}, max length {p['max_length']}, "
+        f"{p['limit']} conversations, {p['epochs']:g} epochs, batch {p['effective_batch']}"
+    )
 
 
 def cmd_sft(a: argparse.Namespace) -> None:

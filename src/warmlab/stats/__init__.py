@@ -17,7 +17,8 @@ JSON-serialisable dict (no NaN or infinity: a missing or infinite number is null
   A pair is one item x condition answered (and scored) by both the variant and its base.
 - ``models``: {mode: {variant: {model_name: entry}}}, model_name in main, context_group, context, belief
   (see warmlab.stats.models). entry: {name, label, paper_file, status ("ok" | "not_estimable" |
-  "skipped"), reason, formula, n_obs, n_warm, n_base, errors, n_clusters, dropped_terms, notes,
+  "skipped"), reason, formula, n_obs, n_warm, n_base, errors, n_clusters, degenerate_cluster (variant and
+  base answer every item alike: no cluster-robust SEs and no bootstrap), dropped_terms, notes,
   coefficients: [{term, estimate, se_cluster, se_naive, ci_cluster, ci_naive, p_cluster, p_naive,
   odds_ratio}] (log-odds), ame: {estimate (pp), n, base_rate, variant_rate, se_cluster, se_naive,
   ci_cluster, ci_naive, p_cluster, p_naive, bootstrap_ci}, ame_by_level: [same + level] for the
@@ -187,11 +188,18 @@ def analyse(
             for name, e in entries.items():
                 if e["status"] != "ok":
                     warn.append(f"{m}/{variant}/{name}: {e['status'].replace('_', ' ')}: {e['reason']}")
+                elif e.get("degenerate_cluster"):
+                    warn.append(
+                        f"{m}/{variant}/{name}: no discordant pairs (variant and base answer every item "
+                        "alike): naive SEs only"
+                    )
             if len(bases) == 1 and any(e["status"] == "ok" for e in entries.values()):
                 warn.append(f"{m}/{variant}: single model ({bases[0]}): the model term is dropped")
             if variant == head_variant and head is not None:
                 if bootstrap > 0:
                     for name, fitted in fits.items():
+                        if entries[name].get("degenerate_cluster"):
+                            continue  # every draw would give the same warm effect: no interval
                         cis, used, failed = bootstrap_ames(fitted, bootstrap, rng)
                         entries[name]["ame"]["bootstrap_ci"] = cis["all"]
                         for lv in entries[name]["ame_by_level"]:

@@ -29,6 +29,7 @@ from scipy.stats import norm
 
 Z = float(norm.ppf(0.975))
 _EXTREME = 1e-6  # fitted probability this close to 0 or 1: the data separate the outcome
+_DEGENERATE = 1e-8  # cluster-robust / naive variance of warm below this: clusters carry no variation
 
 
 @dataclass(frozen=True)
@@ -259,6 +260,7 @@ def fit_model(d: pd.DataFrame, spec: Spec, *, length: bool = False) -> tuple[dic
         "n_base": int((d["warm"] == 0).sum()),
         "errors": int(d["error"].sum()),
         "n_clusters": int(d["cluster"].nunique()),
+        "degenerate_cluster": False,
         "notes": [],
     }
     notes: list[str] = entry["notes"]
@@ -348,6 +350,17 @@ def fit_model(d: pd.DataFrame, spec: Spec, *, length: bool = False) -> tuple[dic
             notes.append("one item only: no cluster-robust standard errors")
     cov_n = np.asarray(naive.normalized_cov_params) * float(naive.scale)
     beta = np.asarray(naive.params)
+    j_warm = design.names.index("warm")
+    if cov_c is not None and cov_c[j_warm, j_warm] < _DEGENERATE * cov_n[j_warm, j_warm]:
+        # Variant and base answer alike within every item: resampling items cannot move the warm effect,
+        # so its cluster-robust variance (and any item bootstrap) is zero. That is no evidence of
+        # precision: report the naive SEs only.
+        cov_c = None
+        entry["degenerate_cluster"] = True
+        notes.append(
+            "no discordant pairs: the variant and base answer every item alike, so item-clustered SEs "
+            "(and bootstrap CIs) of the warm effect are zero-width; only naive SEs are reported"
+        )
     if len(set(groups)) < 20:
         notes.append(f"{len(set(groups))} item clusters: cluster-robust SEs are unreliable with so few")
 

@@ -40,6 +40,7 @@ from transformers import TrainerCallback
 
 from warmlab.errors import WarmlabError
 from warmlab.train.conversations import STYLES, Conversation, load_source
+from warmlab.train.profiles import PROFILES
 
 PAPER_CHECKPOINTS = (0.5, 1.0, 1.5, 2.0, 4.0, 6.0, 8.0, 10.0)
 MANIFEST = "checkpoints.json"
@@ -80,28 +81,6 @@ class SFTSettings:
         d.pop("out")
         d["checkpoint_epochs"] = list(self.checkpoint_epochs)
         return d
-
-
-# A small profile for the embedded model on a 2-core CPU: a few minutes, and the replies get measurably
-# warmer. LoRA on every linear layer at a high learning rate, short sequences, a subset of the data.
-PROFILES: dict[str, dict[str, Any]] = {
-    "cpu": dict(
-        epochs=2.0,
-        lr=5e-4,
-        max_length=256,
-        # One sequence per forward pass: on a CPU that is as fast as 8 and needs a quarter of the memory
-        # (measured: 38 s and 2.4 GiB vs 76 s and 9.9 GiB for 4 steps of 8 on 16 conversations).
-        batch_size=1,
-        effective_batch=8,
-        lora_r=16,
-        lora_alpha=32,
-        lora_dropout=0.05,
-        target_modules="all-linear",
-        limit=48,
-        checkpoint_epochs=(0.5, 1.0, 1.5, 2.0),
-        main_epoch=2.0,
-    ),
-}
 
 
 def resolve_settings(style: str, base: str, profile: str | None = None, **given: Any) -> SFTSettings:
