@@ -22,8 +22,10 @@ def test_loglik_matches_a_full_forward_pass(tiny_model: Path, system: str | None
         lm.chat_text([*head, {"role": "user", "content": "What is the capital of France?"}]) + "The answer is"
     )
     short = lm.chat_text([*head, {"role": "user", "content": "Hi"}]) + "The answer is"
-    pairs = [(ctx, " Paris"), (ctx, " Lyon"), (short, " Paris is the capital of France")]
+    pairs = [(ctx, " Paris"), (ctx, " Lyon"), (short, " Paris is the capital of France"), (short, "B")]
     ids = [lm.continuation_ids(c, x)[0] for c, x in pairs]
+    lengths = [len(lm.continuation_ids(c, x)[1]) for c, x in pairs]
+    assert min(lengths) == 1 and max(lengths) > 1  # one-token options skip the second pass
     # with a system turn the contexts share a long prefix, which is then encoded once for the batch
     assert (shared_prefix_length(ids) >= 8) == bool(system)
     got = lm.loglik_batch(pairs)  # different lengths: exercises padding and the kept-logits window
@@ -92,6 +94,36 @@ def test_concurrent_requests_are_batched(tiny_model: Path) -> None:
 
     outs = asyncio.run(run())
     assert len(outs) == 16 and max(sizes) == 16
+
+
+def test_idle_batcher_lets_its_model_go() -> None:
+    """The worker thread ends when idle, so a model nobody uses any more can be freed (a warmth curve loads
+    one model per checkpoint); a later request starts the worker again."""
+    import gc
+    import time
+    import weakref
+
+    from warmlab.provider import Batcher
+
+    class Owner:
+        def run(self, kind: str, key: tuple, payloads: list) -> list:  # type: ignore[type-arg]
+            return [p * 2 for p in payloads]
+
+    owner = Owner()
+    b = Batcher(owner.run, batch_size=4, idle_s=0.05)
+    assert asyncio.run(b.submit("x", (), 21)) == 42
+    gone = weakref.ref(owner)
+    del owner
+    for _ in range(100):
+        if not b.running:
+            break
+        time.sleep(0.02)
+    assert not b.running
+    assert asyncio.run(b.submit("x", (), 1)) == 2  # restarts
+    time.sleep(0.2)
+    del b
+    gc.collect()
+    assert gone() is None
 
 
 def test_adapter_that_does_not_match_base_is_a_user_error(tiny_model: Path, tmp_path: Path) -> None:

@@ -89,13 +89,13 @@ def _print_study(out: Path) -> None:
     """Warmth and error side by side, one row per variant and mode."""
     import json
 
-    from rich.console import Console
     from rich.table import Table
 
     from warmlab.measure.warmth import paired_difference, read_rows, summarise
     from warmlab.results import read_results
     from warmlab.scoring.match import counts_as_error
     from warmlab.stats.tables import wilson
+    from warmlab.summary import wide_console
 
     wrows = [r for r in read_rows(out / "warmth.jsonl") if r.get("epoch") is None]
     warmth = {s["group"]: s for s in summarise(wrows, key=lambda r: r["variant"])}
@@ -139,7 +139,7 @@ def _print_study(out: Path) -> None:
 
             t.add_row(variant, wtxt, dtxt, mode, rate(scored), rate(neutral), str(len(scored)))
             wtxt = dtxt = ""
-    Console().print(t)
+    wide_console().print(t)
     for w in stats.get("warnings", [])[:5]:
         print(f"note: {w}")
 

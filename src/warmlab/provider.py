@@ -105,7 +105,9 @@ class _Request:
 class Batcher:
     """Collects requests from concurrent samples and runs them in batches on one worker thread.
 
-    A batch starts as soon as `batch_size` requests wait or no new request came for `wait_s`.
+    A batch starts as soon as `batch_size` requests wait or no new request came for `wait_s`. The worker
+    ends after `idle_s` without requests (and starts again with the next): a thread blocked forever would
+    keep the model alive after its last use (one leaked model per checkpoint on a warmth curve).
     """
 
     def __init__(
@@ -113,25 +115,46 @@ class Batcher:
         run: Callable[[str, tuple[Any, ...], list[Any]], list[Any]],
         batch_size: int,
         wait_s: float = 0.05,
+        idle_s: float = 2.0,
     ) -> None:
         self._run = run
         self.batch_size = batch_size
         self._wait_s = wait_s
+        self._idle_s = idle_s
         self._queue: Queue[_Request] = Queue()
         self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
 
     async def submit(self, kind: str, key: tuple[Any, ...], payload: Any) -> Any:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, daemon=True)
-            self._thread.start()
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[Any] = loop.create_future()
-        self._queue.put(_Request(kind, key, payload, loop, fut))
+        with self._lock:
+            self._queue.put(_Request(kind, key, payload, loop, fut))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, daemon=True)
+                self._thread.start()
         return await fut
+
+    def _next(self) -> _Request | None:
+        try:
+            return self._queue.get(timeout=self._idle_s)
+        except Empty:
+            with self._lock:  # a request put after the timeout but before this check is still served
+                if self._queue.empty():
+                    self._thread = None
+                    return None
+            return self._queue.get()
 
     def _loop(self) -> None:
         while True:
-            batch = [self._queue.get()]
+            first = self._next()
+            if first is None:
+                return
+            batch = [first]
             while len(batch) < self.batch_size:
                 try:
                     batch.append(self._queue.get(timeout=self._wait_s))
@@ -276,31 +299,34 @@ class LocalModel:
             first = torch.log_softmax(
                 out.logits[:, -1].float(), dim=-1
             )  # predicts each continuation's 1st token
-            sel = torch.tensor([order.index(c) for c, _ in pairs])
-            cache = out.past_key_values
-            cache.batch_select_indices(sel.to(dev))
+            sel = [order.index(c) for c, _ in pairs]
             conts = [x for _, x in split]
-            length = max(len(x) for x in conts)
-            cids = torch.full((len(conts), length), pad, dtype=torch.long)
-            cmask = torch.zeros((len(conts), length), dtype=torch.long)
-            for i, x in enumerate(conts):  # right padding after the shared context
-                cids[i, : len(x)] = torch.tensor(x)
-                cmask[i, : len(x)] = 1
-            ctx_len = mask.sum(-1)[sel]
-            logits = model(
-                input_ids=cids.to(dev),
-                attention_mask=torch.cat([mask[sel], cmask], dim=1).to(dev),
-                position_ids=(ctx_len[:, None] + torch.arange(length)[None, :]).to(dev),
-                past_key_values=cache,
-            ).logits.float()
-        logp = torch.log_softmax(logits, dim=-1)
-        results = []
-        for i, x in enumerate(conts):
-            total = float(first[sel[i], x[0]])
-            if len(x) > 1:  # token k (k >= 1) is predicted at continuation position k - 1
-                total += float(logp[i, torch.arange(len(x) - 1), torch.tensor(x[1:])].sum())
-            results.append((total, len(x)))
-        return results
+            # Token k (k >= 1) of a continuation is predicted after its tokens 0..k-1: only continuations of
+            # two or more tokens need a second pass, over all but their last token.
+            longer = [i for i, x in enumerate(conts) if len(x) > 1]
+            rest: dict[int, Any] = {}
+            if longer:
+                cache = out.past_key_values
+                rows = torch.tensor([sel[i] for i in longer])
+                cache.batch_select_indices(rows.to(dev))
+                length = max(len(conts[i]) - 1 for i in longer)
+                cids = torch.full((len(longer), length), pad, dtype=torch.long)
+                cmask = torch.zeros((len(longer), length), dtype=torch.long)
+                for j, i in enumerate(longer):  # right padding after the shared context
+                    cids[j, : len(conts[i]) - 1] = torch.tensor(conts[i][:-1])
+                    cmask[j, : len(conts[i]) - 1] = 1
+                ctx_len = mask.sum(-1)[rows]
+                logits = model(
+                    input_ids=cids.to(dev),
+                    attention_mask=torch.cat([mask[rows], cmask], dim=1).to(dev),
+                    position_ids=(ctx_len[:, None] + torch.arange(length)[None, :]).to(dev),
+                    past_key_values=cache,
+                ).logits.float()
+                logp = torch.log_softmax(logits, dim=-1)
+                for j, i in enumerate(longer):
+                    x = conts[i]
+                    rest[i] = float(logp[j, torch.arange(len(x) - 1), torch.tensor(x[1:])].sum())
+        return [(float(first[sel[i], x[0]]) + rest.get(i, 0.0), len(x)) for i, x in enumerate(conts)]
 
 
 MIN_SHARED_PREFIX = 8  # shorter shared prefixes are not worth a separate forward pass

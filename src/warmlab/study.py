@@ -82,7 +82,7 @@ def _variant(raw: Any, n: int) -> Variant:
         raise WarmlabError(f"study config: variant {name!r} needs exactly one of train, system or spec")
     if "train" in raw:
         if raw["train"] != "sft":
-            raise WarmlabError(f"study config: variant {name!r}: train must be \"sft\"")
+            raise WarmlabError(f'study config: variant {name!r}: train must be "sft"')
         style = raw.get("style")
         if style not in ("warm", "cold"):
             raise WarmlabError(f"study config: variant {name!r}: style must be warm or cold, not {style!r}")
@@ -300,21 +300,46 @@ def _train_settings(cfg: StudyConfig, v: Variant, folder: Path) -> Any:
         raise WarmlabError(f"study config: variant {v.name!r}: unknown training setting ({e})") from None
 
 
-def isolated(fn: Callable[..., Any], *args: Any) -> Any:
-    """Run a heavy stage in a fresh process: the memory a model or a trainer held goes back to the system
-    when it ends, so a study's peak is its largest stage, not the sum of them."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+class Child:
+    """A spawned process that runs stage jobs (started on the first job, so skipped stages cost nothing).
 
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(fn, *args).result()
+    Training gets one of its own per stage (`isolated`): the memory a trainer held goes back to the system
+    when it ends, so a study's peak is its largest stage, not the sum of them. Evaluation and warmth share
+    one, which pays the imports (~8 s) once.
+    """
+
+    def __enter__(self) -> Child:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        return self
+
+    def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return self.pool.submit(fn, *args).result()
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+def isolated(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a heavy stage in a fresh process of its own."""
+    with Child() as child:
+        return child.run(fn, *args)
+
+
+_READY = False
 
 
 def _child_setup() -> None:
+    global _READY
+    if _READY:
+        return
     from warmlab.cli import _quiet_inspect, _quiet_libraries
 
     _quiet_libraries()
     _quiet_inspect()
+    _READY = True
 
 
 def _train_job(s: Any) -> dict[str, Any]:
@@ -413,33 +438,38 @@ def run_study(cfg: StudyConfig) -> Path:
     from warmlab.evaluate import task_args
     from warmlab.tasks.reliability import reliability
 
-    labels = {spec: (name, cfg.base) for name, spec in specs.items()}
-    models_key = stage_key("models", {"models": identity, "judge": cfg.judge})[:8]
-    eval_dirs = []
-    eval_keys = {}
-    for mode, settings in cfg.modes.items():
-        folder = out / "eval" / f"{mode}-{models_key}"
-        inputs = {"models": identity, "settings": settings, "seed": cfg.seed, "judge": cfg.judge}
-        es = EvalSettings(seed=cfg.seed, **settings)
-        wanted = {str(s.id) for s in reliability(**task_args(es, mode, parse_spec(cfg.base))).dataset}
+    # Evaluation and warmth run in one child process (started only if one of them has work to do).
+    child = Child()
+    with child:
+        labels = {spec: (name, cfg.base) for name, spec in specs.items()}
+        models_key = stage_key("models", {"models": identity, "judge": cfg.judge})[:8]
+        eval_dirs = []
+        eval_keys = {}
+        for mode, settings in cfg.modes.items():
+            folder = out / "eval" / f"{mode}-{models_key}"
+            inputs = {"models": identity, "settings": settings, "seed": cfg.seed, "judge": cfg.judge}
+            es = EvalSettings(seed=cfg.seed, **settings)
+            wanted = {str(s.id) for s in reliability(**task_args(es, mode, parse_spec(cfg.base))).dataset}
 
-        def evaluate(mode: str = mode, settings: Mapping[str, Any] = settings, folder: Path = folder) -> None:
-            models = list(specs.values())
-            isolated(_eval_job, models, mode, folder, dict(settings), cfg.seed, cfg.judge, labels)
+            def evaluate(
+                mode: str = mode, settings: Mapping[str, Any] = settings, folder: Path = folder
+            ) -> None:
+                models = list(specs.values())
+                child.run(_eval_job, models, mode, folder, dict(settings), cfg.seed, cfg.judge, labels)
 
-        eval_keys[mode] = run_stage(ledger, f"eval:{mode}", inputs, [folder], evaluate, reuse=True)
-        eval_dirs.append((folder, wanted))
-    n_rows = combine_results(eval_dirs, out / RESULTS_FILE)
-    say(f"results: {n_rows} rows in {out / RESULTS_FILE}")
+            eval_keys[mode] = run_stage(ledger, f"eval:{mode}", inputs, [folder], evaluate, reuse=True)
+            eval_dirs.append((folder, wanted))
+        n_rows = combine_results(eval_dirs, out / RESULTS_FILE)
+        say(f"results: {n_rows} rows in {out / RESULTS_FILE}")
 
-    # 3. warmth of each variant's replies, and of each training checkpoint
-    warmth_file = out / "warmth.jsonl"
-    w = dict(cfg.warmth)
+        # 3. warmth of each variant's replies, and of each training checkpoint
+        warmth_file = out / "warmth.jsonl"
+        w = dict(cfg.warmth)
 
-    def warmth() -> None:
-        isolated(_warmth_job, specs, sft_dirs, cfg.base, w, warmth_file)
+        def warmth() -> None:
+            child.run(_warmth_job, specs, sft_dirs, cfg.base, w, warmth_file)
 
-    warmth_key = run_stage(ledger, "warmth", {"models": identity, "settings": w}, [warmth_file], warmth)
+        warmth_key = run_stage(ledger, "warmth", {"models": identity, "settings": w}, [warmth_file], warmth)
 
     # 4. statistics and 5. the report
     st = dict(cfg.stats)

@@ -57,8 +57,14 @@ def context_belief_table(rows: Sequence[dict[str, Any]], title: str) -> Table:
     return t
 
 
-def print_summary(rows: Sequence[dict[str, Any]], by_condition: bool = False) -> None:
+def wide_console() -> Console:
+    """A rich console; piped or captured output gets 160 columns instead of being squeezed into 80."""
     console = Console()
+    return console if console.is_terminal else Console(width=160)
+
+
+def print_summary(rows: Sequence[dict[str, Any]], by_condition: bool = False) -> None:
+    console = wide_console()
     console.print(summary_table(rows))
     if by_condition:
         for key in sorted({(r["model"], r["variant"], r["mode"]) for r in rows}):

@@ -150,8 +150,9 @@ def _models(a: argparse.Namespace) -> None:
 
 
 def _print_table(summary: list[dict[str, Any]], title: str, first: str) -> None:
-    from rich.console import Console
     from rich.table import Table
+
+    from warmlab.summary import wide_console
 
     scorers = sorted({str(s["scorer"]) for s in summary} | {str(s["judge"]) for s in summary if s["judge"]})
     t = Table(title=title, caption="scored by " + ", ".join(scorers))
@@ -175,4 +176,4 @@ def _print_table(summary: list[dict[str, Any]], title: str, first: str) -> None:
                 str(s["judge"] or "-"),
             ]
         t.add_row(*cells)
-    Console().print(t)
+    wide_console().print(t)

@@ -137,9 +137,9 @@ def models_table(res: dict[str, Any]) -> Table:
 
 def print_result(res: dict[str, Any], console: Console | None = None) -> None:
     if console is None:
-        console = Console()
-        if not console.is_terminal:
-            console = Console(width=160)  # piped or captured: do not squeeze the tables into 80 columns
+        from warmlab.summary import wide_console
+
+        console = wide_console()
     m = res["meta"]
     console.print(
         f"[bold]warmlab stats[/] {m['source'] or ''}: {m['n_rows']} rows, {m['n_scored']} scored, "
