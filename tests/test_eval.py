@@ -30,6 +30,24 @@ def test_both_modes_write_tidy_rows(tiny_model: Path, tmp_path: Path) -> None:
     assert (tmp_path / "logs").is_dir() and any((tmp_path / "logs").iterdir())
 
 
+def test_models_are_not_kept_after_their_eval(tiny_model: Path, tmp_path: Path) -> None:
+    """inspect memoizes models, and looks up a model's info by building a second instance; neither may
+    keep a study's models loaded (each is ~0.5 GiB for the embedded model)."""
+    import gc
+    import time
+
+    from inspect_ai.model._model import _models
+
+    from warmlab.provider import LoadedModel
+
+    before = set(_models)
+    run_eval([str(tiny_model), f"{tiny_model}@system=warm"], ["generate", "choice"], tmp_path, SETTINGS)
+    time.sleep(2.5)  # the batcher's idle worker lets go
+    gc.collect()
+    assert set(_models) == before
+    assert len([o for o in gc.get_objects() if isinstance(o, LoadedModel)]) <= 1  # the last, in a context
+
+
 def test_rerun_skips_finished_samples_and_completes_the_rest(tiny_model: Path, tmp_path: Path) -> None:
     path = run_eval([str(tiny_model)], ["choice"], tmp_path, SETTINGS)
     rows = read_results(path)

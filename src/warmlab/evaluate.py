@@ -83,6 +83,7 @@ def run_eval(
     `labels` maps a spec to the (variant, base) written in its rows (default: derived from the spec).
     """
     import inspect_ai
+    from inspect_ai.model import get_model
 
     from warmlab.tasks.reliability import reliability
 
@@ -123,12 +124,14 @@ def run_eval(
                 print(f"{label}: resuming, {len(done)} samples already done", file=sys.stderr)
             progress = Progress(label, len(todo))
             sink = Sink(results, spec.raw, variant, mode, base, on_row=progress.tick)
-            model_args = {"batch_size": settings.batch_size} if spec.is_local else {}
+            model_args: dict[str, Any] = {"batch_size": settings.batch_size} if spec.is_local else {}
+            # Not memoized: inspect would otherwise keep every model of the run loaded until the process
+            # ends (one copy per model and mode), which is the whole memory of a study's eval stage.
+            model = get_model(spec.inspect_name, memoize=False, **model_args)
             with recording(sink):
                 logs = inspect_ai.eval(
                     task,
-                    model=spec.inspect_name,
-                    model_args=model_args,
+                    model=model,
                     sample_id=todo,
                     log_dir=str(out / "logs"),
                     display="none",
@@ -140,6 +143,7 @@ def run_eval(
                     fail_on_error=False,
                     retry_on_error=0,
                 )
+            del model
             for log in logs:
                 if log.status == "error" and log.error is not None:
                     msg = log.error.message.strip().splitlines()

@@ -363,6 +363,7 @@ class WarmlabAPI(ModelAPI):
             raise WarmlabError(f"warmlab/ takes a local model spec, not {model_name!r}")
         self.batch_size = int(model_args.pop("batch_size", DEFAULT_BATCH_SIZE))
         self.local = LocalModel(load_local(spec.base, spec.adapter), self.batch_size)
+        _register_info(model_name, self.local.loaded)
 
     def max_connections(self) -> int:
         return self.batch_size
@@ -391,6 +392,18 @@ class WarmlabAPI(ModelAPI):
                 total_tokens=gen.input_tokens + gen.output_tokens,
             ),
         )
+
+
+def _register_info(model_name: str, loaded: LoadedModel) -> None:
+    """Tell inspect what it would otherwise learn by building a second instance of this provider (for
+    every reply with token usage, inspect looks up the model's context window by name): here that
+    instance would load the model again, and stay in inspect's model cache for the rest of the process."""
+    from inspect_ai.model import ModelInfo, set_model_info
+
+    ctx = getattr(loaded.model.config, "max_position_embeddings", None)
+    info = ModelInfo(model=model_name, organization="local", context_length=ctx)
+    for name in (model_name, f"warmlab/{model_name}"):
+        set_model_info(name, info)
 
 
 def to_chat(messages: Sequence[ChatMessage]) -> list[dict[str, str]]:
