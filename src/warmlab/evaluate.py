@@ -100,9 +100,15 @@ def run_eval(
 
     for mode in modes:  # bad families/contexts/beliefs fail before any model is loaded
         reliability(**task_args(settings, mode, specs[0]))
-    for s in specs:  # load local models up front: a bad path or a mismatched adapter fails before any work
+    # Every local model is loaded once up front, so a bad path or a mismatched adapter fails before any
+    # work; only the first stays loaded (one model in memory at a time: a 3-variant study of an 8B model
+    # would otherwise hold three).
+    first = next(((s.base, s.adapter) for s in specs if s.is_local and s.base is not None), None)
+    for s in specs:
         if s.is_local and s.base is not None:
             load_local(s.base, s.adapter)
+            if (s.base, s.adapter) != first:
+                release(s.base, s.adapter)
     out.mkdir(parents=True, exist_ok=True)
     results = out / RESULTS_FILE
     for spec in specs:
