@@ -41,11 +41,13 @@ def test_models_are_not_kept_after_their_eval(tiny_model: Path, tmp_path: Path) 
     from warmlab.provider import LoadedModel
 
     before = set(_models)
+    loaded_before = {id(o) for o in gc.get_objects() if isinstance(o, LoadedModel)}
     run_eval([str(tiny_model), f"{tiny_model}@system=warm"], ["generate", "choice"], tmp_path, SETTINGS)
     time.sleep(2.5)  # the batcher's idle worker lets go
     gc.collect()
     assert set(_models) == before
-    assert len([o for o in gc.get_objects() if isinstance(o, LoadedModel)]) <= 1  # the last, in a context
+    new = [o for o in gc.get_objects() if isinstance(o, LoadedModel) and id(o) not in loaded_before]
+    assert len(new) <= 1  # the last one used, still in inspect's active-model context
 
 
 def test_rerun_skips_finished_samples_and_completes_the_rest(tiny_model: Path, tmp_path: Path) -> None:

@@ -233,6 +233,11 @@ def test_profile_and_explicit_options() -> None:
     )
     with pytest.raises(WarmlabError):
         resolve_settings("warm", "embedded", "gpu-farm")
+    s = resolve_settings("warm", "embedded", "cpu", checkpoint_epochs=[2, 1.0])  # from a study config
+    assert s.checkpoint_epochs == (1.0, 2.0) and hash(s)
+    for bad in (["one"], [], [0.0, 1.0]):
+        with pytest.raises(WarmlabError, match="checkpoint_epochs"):
+            resolve_settings("warm", "embedded", "cpu", checkpoint_epochs=bad)
 
 
 def _cli_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:

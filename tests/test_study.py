@@ -177,6 +177,56 @@ def test_study_runs_end_to_end_then_skips_everything(tiny_model: Path, tmp_path:
     assert len(table.read_text().splitlines()) == 48  # 24 kept + 24 new, none redone
 
 
+def test_killed_study_finishes_with_the_same_results(tiny_model: Path, tmp_path: Path) -> None:
+    """SIGKILL the whole study (its eval child too) while its table is being written, restart it: the
+    table ends as an uninterrupted run's, and the finished training is not redone."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from warmlab.cli import main
+
+    def table(out: Path) -> dict[tuple[str, str], tuple[str, str]]:
+        rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+        return {(r["variant"], r["sample_id"]): (r["verdict"], r["output"]) for r in rows}
+
+    ref = tmp_path / "ref"
+    (tmp_path / "ref.toml").write_text(_tiny_config(tiny_model, ref, limit=6))
+    main(["study", "--config", str(tmp_path / "ref.toml")])
+
+    out = tmp_path / "killed"
+    cfg = tmp_path / "killed.toml"
+    cfg.write_text(_tiny_config(tiny_model, out, limit=6))
+    log = (tmp_path / "killed.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "warmlab.cli", "study", "--config", str(cfg)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 300
+    partial = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        tables = list(out.glob("eval/choice-*/results.jsonl"))
+        partial = len(tables[0].read_text().splitlines()) if tables else 0
+        if partial:
+            break
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert partial > 0, (tmp_path / "killed.log").read_text()[-2000:]
+    trained = (out / "variants" / "warm" / "adapter_model.safetensors").stat().st_mtime_ns
+
+    main(["study", "--config", str(cfg)])
+    assert table(out) == table(ref)
+    assert (out / "variants" / "warm" / "adapter_model.safetensors").stat().st_mtime_ns == trained
+    ledger = json.loads((out / "stages.json").read_text())
+    assert all(e["state"] == "done" for e in ledger.values())
+
+
 def test_study_bad_config_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from warmlab.cli import main
 

@@ -140,8 +140,17 @@ def _print_study(out: Path) -> None:
             t.add_row(variant, wtxt, dtxt, mode, rate(scored), rate(neutral), str(len(scored)))
             wtxt = dtxt = ""
     wide_console().print(t)
-    for w in stats.get("warnings", [])[:5]:
-        print(f"note: {w}")
+    from warmlab.report import data as report_data
+
+    study_file = out / "study.json"
+    study = json.loads(study_file.read_text()) if study_file.is_file() else None
+    head = report_data.headline(stats, report_data.roles(report_data.variants(stats), study), study)
+    print(f"headline: {head['text']}")
+    for line in head.get("details") or []:
+        print(f"  {line}")
+    n_warn = len(stats.get("warnings", []))
+    if n_warn:
+        print(f"{n_warn} statistical note(s) (degenerate cells, dropped terms): see the report or stats.json")
 
 
 def cmd_rescore(a: argparse.Namespace) -> None:

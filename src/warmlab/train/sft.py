@@ -93,6 +93,13 @@ def resolve_settings(style: str, base: str, profile: str | None = None, **given:
             raise WarmlabError(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
         values.update(PROFILES[profile])
     values.update({k: v for k, v in given.items() if v is not None})
+    if "checkpoint_epochs" in values:  # a list in a study config
+        try:
+            values["checkpoint_epochs"] = tuple(sorted(float(e) for e in values["checkpoint_epochs"]))
+        except (TypeError, ValueError):
+            raise WarmlabError("checkpoint_epochs must be a list of epochs, e.g. [1.0, 2.0]") from None
+        if not values["checkpoint_epochs"] or values["checkpoint_epochs"][0] <= 0:
+            raise WarmlabError("checkpoint_epochs must list positive epochs")
     s = SFTSettings(style=style, base=base, profile=profile, **values)
     if s.epochs <= 0:
         raise WarmlabError("--epochs must be positive")
