@@ -103,3 +103,16 @@ def test_judge_output_that_cannot_be_parsed_is_unparsed_not_wrong(tiny_model: Pa
     # a random-weight grader never writes "VERDICT: ..."
     assert all(r["verdict"] == "unparsed" for r in judged)
     assert all(counts_as_error(r["verdict"], r["family"]) is None for r in judged)
+
+
+def test_a_provider_that_cannot_be_used_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from warmlab.cli import main
+
+    with pytest.raises(SystemExit) as e:
+        main(["eval", "--model", "vllm/acme/model", "--limit", "1", "--out", str(tmp_path)])
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("warmlab: error: cannot use model 'vllm/acme/model'") and "\n" not in err
+    assert "[bold]" not in err

@@ -227,6 +227,28 @@ def test_killed_study_finishes_with_the_same_results(tiny_model: Path, tmp_path:
     assert all(e["state"] == "done" for e in ledger.values())
 
 
+def test_vllm_engine_for_generate_mode(tiny_model: Path, tmp_path: Path) -> None:
+    """`engine = "vllm"` evaluates the same models through inspect's vLLM provider: adapters as
+    `vllm/BASE:ADAPTER`, system prompts kept; choice mode stays local."""
+    from warmlab.study import parse_config, vllm_spec
+
+    adapter = tmp_path / "ad"
+    adapter.mkdir()
+    (adapter / "adapter_config.json").write_text("{}")
+    base = str(tiny_model.resolve())
+    assert vllm_spec(base) == f"vllm/{base}"
+    assert vllm_spec(f"{base}+{adapter}@system=warm") == f"vllm/{base}:{adapter.resolve()}@system=warm"
+    assert vllm_spec("openai-api/acme/m") == "openai-api/acme/m"
+    cfg = parse_config({"eval": {"modes": ["generate"], "generate": {"engine": "vllm"}}}, "t")
+    assert cfg.modes["generate"]["engine"] == "vllm"
+    for bad, msg in (
+        ({"eval": {"modes": ["choice"], "engine": "vllm"}}, "choice mode"),
+        ({"eval": {"modes": ["generate"], "generate": {"engine": "tgi"}}}, "local or vllm"),
+    ):
+        with pytest.raises(WarmlabError, match=msg):
+            parse_config(bad, "t")
+
+
 def test_study_bad_config_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from warmlab.cli import main
 
@@ -237,3 +259,12 @@ def test_study_bad_config_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixt
     assert e.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "lukewarm" in err[0]
+
+
+@pytest.mark.parametrize("config", ["embedded", "paper", "examples/gpu-study.toml"])
+def test_shipped_and_example_configs_parse(config: str) -> None:
+    repo = Path(__file__).resolve().parents[1]
+    cfg = load_config(str(repo / config) if config.endswith(".toml") else config)
+    assert [v.name for v in cfg.variants] == ["warm", "cold", "warm-system"]
+    assert set(cfg.modes) == {"choice", "generate"}
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -133,7 +134,12 @@ def run_eval(
             model_args: dict[str, Any] = {"batch_size": settings.batch_size} if spec.is_local else {}
             # Not memoized: inspect would otherwise keep every model of the run loaded until the process
             # ends (one copy per model and mode), which is the whole memory of a study's eval stage.
-            model = get_model(spec.inspect_name, memoize=False, **model_args)
+            try:
+                model = get_model(spec.inspect_name, memoize=False, **model_args)
+            except WarmlabError:
+                raise
+            except Exception as e:  # a provider that is not installed or not reachable
+                raise WarmlabError(f"cannot use model {spec.raw!r}: {one_line(e)}") from e
             with recording(sink):
                 logs = inspect_ai.eval(
                     task,
@@ -157,6 +163,13 @@ def run_eval(
         if spec.is_local and spec.base is not None and len(specs) > 1:
             release(spec.base, spec.adapter)
     return results
+
+
+def one_line(e: BaseException) -> str:
+    """An exception's message on one line, without the rich markup some inspect errors carry."""
+    text = re.sub(r"\[/?(?:bold|italic|red|yellow|blue|green)\]", "", str(e))
+    text = " ".join(text.split()).removeprefix("ERROR: ")
+    return text or type(e).__name__
 
 
 def latest_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -35,7 +35,9 @@ _EVAL_KEYS = {
     "max_tokens",
     "temperature",
     "batch_size",
+    "engine",  # generate mode: "local" (warmlab's provider, default) or "vllm" (inspect's vLLM provider)
 }
+ENGINES = ("local", "vllm")
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,14 @@ def parse_config(raw: Mapping[str, Any], source: str, out: str | None = None) ->
         if bad:
             raise WarmlabError(f"study config: unknown eval.{mode} key(s) {', '.join(sorted(bad))}")
         modes[mode] = {**common, **own}
+        engine = modes[mode].get("engine", "local")
+        if engine not in ENGINES:
+            raise WarmlabError(f"study config: eval engine must be local or vllm, not {engine!r}")
+        if engine == "vllm" and mode == "choice":
+            raise WarmlabError(
+                'study config: choice mode scores answers with local models; engine = "vllm" '
+                "goes under [eval.generate]"
+            )
     seed = raw.get("seed", 0)
     if not isinstance(seed, int):
         raise WarmlabError("study config: seed must be an integer")
@@ -246,6 +256,19 @@ def run_stage(
 
 
 # ---- the pipeline ------------------------------------------------------------------------------------
+
+
+def vllm_spec(spec_text: str) -> str:
+    """The inspect vLLM spec of a local model: `vllm/BASE`, with `:ADAPTER` for a LoRA adapter (inspect's
+    vLLM provider loads it) and the same `@system=` prompt. Provider specs are returned unchanged."""
+    from warmlab.models import parse_spec, resolve_base_path
+
+    spec = parse_spec(spec_text)
+    if not spec.is_local or spec.base is None:
+        return spec_text
+    base = resolve_base_path(spec.base) if spec.base == "embedded" else spec.base
+    out = f"vllm/{base}" + (f":{Path(spec.adapter).resolve()}" if spec.adapter else "")
+    return out + (f"@system={spec.system}" if spec.system else "")
 
 
 def data_identity(source: str) -> dict[str, str]:
@@ -441,20 +464,28 @@ def run_study(cfg: StudyConfig) -> Path:
     # Evaluation and warmth run in one child process (started only if one of them has work to do).
     child = Child()
     with child:
-        labels = {spec: (name, cfg.base) for name, spec in specs.items()}
         models_key = stage_key("models", {"models": identity, "judge": cfg.judge})[:8]
         eval_dirs = []
         eval_keys = {}
         for mode, settings in cfg.modes.items():
             folder = out / "eval" / f"{mode}-{models_key}"
             inputs = {"models": identity, "settings": settings, "seed": cfg.seed, "judge": cfg.judge}
-            es = EvalSettings(seed=cfg.seed, **settings)
+            plain = {k: v for k, v in settings.items() if k != "engine"}
+            es = EvalSettings(seed=cfg.seed, **plain)
             wanted = {str(s.id) for s in reliability(**task_args(es, mode, parse_spec(cfg.base))).dataset}
+            run_specs = dict(specs)
+            if settings.get("engine") == "vllm":
+                run_specs = {name: vllm_spec(spec) for name, spec in specs.items()}
+            run_models = list(run_specs.values())
+            run_labels = {run_specs[name]: (name, cfg.base) for name in specs}
 
             def evaluate(
-                mode: str = mode, settings: Mapping[str, Any] = settings, folder: Path = folder
+                mode: str = mode,
+                settings: Mapping[str, Any] = plain,
+                folder: Path = folder,
+                models: list[str] = run_models,  # bound per mode
+                labels: dict[str, tuple[str, str]] = run_labels,
             ) -> None:
-                models = list(specs.values())
                 child.run(_eval_job, models, mode, folder, dict(settings), cfg.seed, cfg.judge, labels)
 
             eval_keys[mode] = run_stage(ledger, f"eval:{mode}", inputs, [folder], evaluate, reuse=True)
