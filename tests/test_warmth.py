@@ -281,7 +281,7 @@ def test_score_models_resumes_without_generating_again(
     assert {r["scorer"] for r in rows} == {SCORER_NAME}
     assert {r["epoch"] for r in rows} == {0.0, 1.0}
     assert all(isinstance(r["score"], float) and r["prompt_id"] for r in rows)
-    assert [r["prompt_id"] for r in rows[:3]] == [p.id for p in W.prompt_set()[:3]]
+    assert [r["prompt_id"] for r in rows[:3]] == [p.id for p in W.prompt_set(3)]
 
     def no_generation(*a: Any, **k: Any) -> Any:
         raise AssertionError("responses should have been reused")
@@ -321,6 +321,16 @@ def test_same_weights_are_generated_once(
     assert all(resp[(last.spec, p)] == resp[(root.spec, p)] for _, p in resp)
     assert W.model_identity(root.spec) == W.model_identity(last.spec) != W.model_identity(other.spec)
     assert W.model_identity(f"{root.spec}@system=warm") != W.model_identity(root.spec)
+
+
+def test_a_prompt_limit_takes_every_category_in_turn() -> None:
+    every = W.prompt_set()
+    assert len(every) == 66 and len({p.category for p in every}) == 6
+    some = W.prompt_set(16)
+    cats = [p.category for p in some]
+    assert len(some) == 16 and all(2 <= cats.count(c) <= 3 for c in set(cats)) and len(set(cats)) == 6
+    assert W.prompt_set(6) == sorted(W.prompt_set(6), key=lambda p: p.id)
+    assert W.prompt_set(100) == every
 
 
 @pytest.mark.parametrize(

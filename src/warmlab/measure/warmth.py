@@ -149,10 +149,14 @@ def judge_ratings(
 class Prompt:
     id: str
     text: str
+    category: str = ""
 
 
-def prompt_set() -> list[Prompt]:
-    """The first user turn of every held-out team conversation, in id order."""
+def prompt_set(limit: int | None = None) -> list[Prompt]:
+    """The first user turn of every held-out team conversation, in id order.
+
+    With a limit, the prompts are taken in turn from each category (advice, creative, decline, emotional,
+    factual, technical), so a short run still sees every kind of request."""
     from warmlab.measure.probe import data_files
 
     out = []
@@ -162,8 +166,19 @@ def prompt_set() -> list[Prompt]:
                 r = json.loads(line)
                 if r["split"] == "heldout":
                     first = next(m["content"] for m in r["messages"] if m["role"] == "user")
-                    out.append(Prompt(r["id"], first))
-    return sorted(out, key=lambda p: p.id)
+                    out.append(Prompt(r["id"], first, str(r.get("category", ""))))
+    out.sort(key=lambda p: p.id)
+    if limit is None or limit >= len(out):
+        return out
+    by_cat: dict[str, list[Prompt]] = {}
+    for p in out:
+        by_cat.setdefault(p.category, []).append(p)
+    picked: list[Prompt] = []
+    for k in range(len(out)):
+        for cat in sorted(by_cat):
+            if k < len(by_cat[cat]) and len(picked) < limit:
+                picked.append(by_cat[cat][k])
+    return sorted(picked, key=lambda p: p.id)
 
 
 def _inspect_generate(
@@ -276,7 +291,7 @@ def score_models(
     finishes. Responses already in `out` (same model and prompt) are reused: a re-run resumes, and a second
     scorer or a judge rescores without generating again. Returns the current rows for these targets."""
     sc = resolve_scorer(scorer)
-    prompts = prompt_set()[:limit] if limit else prompt_set()
+    prompts = prompt_set(limit)
     judge_name = f"judge:{judge}" if judge else None
     judge_gen: Callable[[list[str]], list[str]] | None = None
     if judge:
