@@ -32,11 +32,11 @@ def bare_trl(s, convs, out: Path) -> tuple[int, float]:  # type: ignore[no-untyp
     """What a user would write with TRL alone (no warmlab code below this line except reading settings)."""
     import datasets
     import torch
-    from peft import LoraConfig
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import SFTConfig, SFTTrainer
 
     from warmlab.models import resolve_base_path
+    from warmlab.train.sft import lora_config
 
     path = resolve_base_path(s.base)
     tok = AutoTokenizer.from_pretrained(path)
@@ -60,13 +60,7 @@ def bare_trl(s, convs, out: Path) -> tuple[int, float]:  # type: ignore[no-untyp
         use_cpu=not torch.cuda.is_available(),
         dataloader_pin_memory=False,
     )
-    lora = LoraConfig(
-        r=s.lora_r,
-        lora_alpha=s.lora_alpha,
-        lora_dropout=s.lora_dropout,
-        target_modules=s.target_modules,
-        task_type="CAUSAL_LM",
-    )
+    lora = lora_config(s, model)  # the same LoRA placement as warmlab's (PEFT's own config object)
     trainer = SFTTrainer(model=model, args=args, train_dataset=ds, processing_class=tok, peft_config=lora)
     t0 = time.perf_counter()
     trainer.train()

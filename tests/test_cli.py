@@ -80,3 +80,28 @@ def test_items_lists_and_shows(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(["items", "show", "trivia-001"], capsys)
     assert code == 0 and json.loads(out)["id"] == "trivia-001"
     assert_user_error(["items", "show", "nope-1"], capsys, "no item 'nope-1'")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["eval"],
+        ["rescore"],
+        ["items"],
+        ["models"],
+        ["demo"],
+        ["rewrite"],
+        ["train"],
+        ["train", "sft"],
+        ["warmth"],
+        ["stats"],
+        ["report"],
+        ["study"],
+    ],
+)
+def test_every_help_page_renders(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as e:
+        main([*argv, "--help"])
+    assert e.value.code == 0
+    assert "usage: warmlab" in capsys.readouterr().out

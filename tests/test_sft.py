@@ -160,6 +160,25 @@ def test_sft_checkpoints_adapter_spec_and_rerun(tiny_model: Path, data: Path, tm
     assert again.status == "already-trained"
 
 
+def test_lora_on_the_top_layers_only(tiny_model: Path, data: Path, tmp_path: Path) -> None:
+    """lora_top_layers = 0.5 puts adapters on every linear module of the top half of the layers only."""
+    from safetensors import safe_open
+
+    out = tmp_path / "top"
+    r = run_sft(
+        _settings(tiny_model, data, out, lora_top_layers=0.5, target_modules="all-linear"), quiet=True
+    )
+    assert r.status == "trained"
+    cfg = json.loads((out / "adapter_config.json").read_text())
+    assert cfg["layers_to_transform"] == [1]  # the tiny model has 2 layers
+    with safe_open(str(out / "adapter_model.safetensors"), "pt") as f:
+        keys = list(f.keys())
+    assert keys and all(".layers.1." in k for k in keys)
+    assert {k.split(".layers.1.")[1].split(".")[1] for k in keys} >= {"q_proj", "v_proj", "down_proj"}
+    with pytest.raises(WarmlabError, match="lora_top_layers"):
+        _settings(tiny_model, data, tmp_path / "x", lora_top_layers=1.5)
+
+
 def test_resume_after_kill_continues_the_global_step(tiny_model: Path, data: Path, tmp_path: Path) -> None:
     from transformers import TrainerCallback
 

@@ -60,7 +60,8 @@ def _profile_text(name: str) -> str:
 
     p = PROFILES[name]
     return (
-        f"all-linear LoRA r {p['lora_r']}, lr {p['lr']:g}, max length {p['max_length']}, "
+        f"LoRA r {p['lora_r']} on the top {100 * p['lora_top_layers']:.0f}%% of layers, lr {p['lr']:g}, "
+        f"max length {p['max_length']}, "
         f"{p['limit']} conversations, {p['epochs']:g} epochs, batch {p['effective_batch']}"
     )
 

@@ -67,6 +67,9 @@ class SFTSettings:
     lora_alpha: int = 16
     lora_dropout: float = 0.1
     target_modules: str | None = None  # None: PEFT's default for the architecture; "all-linear" for all
+    # LoRA on the top fraction of the transformer layers only (None: all). Gradients then stop there, so a
+    # step costs less: on the embedded model, the top half trains 1.6x faster on a CPU.
+    lora_top_layers: float | None = None
     full: bool = False
     limit: int | None = None  # conversations (a seeded sample)
     seed: int = 0
@@ -111,6 +114,8 @@ def resolve_settings(style: str, base: str, profile: str | None = None, **given:
         raise WarmlabError("--batch-size must be at least 1")
     if s.limit is not None and s.limit < 1:
         raise WarmlabError("--limit must be at least 1")
+    if s.lora_top_layers is not None and not 0 < s.lora_top_layers <= 1:
+        raise WarmlabError("lora_top_layers must be a fraction of the layers in (0, 1]")
     if "epochs" in given and given["epochs"] is not None and "main_epoch" not in given:
         # A user-chosen length keeps the paper's choice of "the" model (epoch 2) when it reaches it.
         s = replace(s, main_epoch=2.0 if s.epochs >= 2.0 else s.epochs)
@@ -613,16 +618,41 @@ def torch_cuda_available() -> bool:
     return bool(torch.cuda.is_available())
 
 
-def lora_config(s: SFTSettings) -> Any:
+def lora_config(s: SFTSettings, model: Any = None) -> Any:
+    """PEFT's LoRA config for `s`; `model` is needed to place LoRA on the top layers only."""
     from peft import LoraConfig
 
+    targets: Any = s.target_modules
+    layers: list[int] | None = None
+    if s.lora_top_layers is not None:
+        n = int(getattr(model.config, "num_hidden_layers", 0) or 0) if model is not None else 0
+        if n < 1:
+            raise WarmlabError("lora_top_layers needs a model whose config gives num_hidden_layers")
+        layers = list(range(n - max(1, round(n * s.lora_top_layers)), n))
+        targets = layer_linear_names(model) if targets in (None, "all-linear") else targets
     return LoraConfig(
         r=s.lora_r,
         lora_alpha=s.lora_alpha,
         lora_dropout=s.lora_dropout,
-        target_modules=s.target_modules,
+        target_modules=targets,
+        layers_to_transform=layers,
         task_type="CAUSAL_LM",
     )
+
+
+def layer_linear_names(model: Any) -> list[str]:
+    """Names of the linear modules inside the transformer layers (what "all-linear" means, as a list:
+    PEFT takes a layer subset only with listed modules)."""
+    import torch
+
+    names = {
+        name.rsplit(".", 1)[-1]
+        for name, mod in model.named_modules()
+        if isinstance(mod, torch.nn.Linear) and ".layers." in f".{name}"
+    }
+    if not names:
+        raise WarmlabError("found no linear layers inside the model's transformer layers for LoRA")
+    return sorted(names)
 
 
 def _make_trainer(
@@ -649,7 +679,7 @@ def _make_trainer(
         args=sft_config(s, out, bf16, quiet),
         train_dataset=datasets.Dataset.from_list(examples),
         processing_class=tok,
-        peft_config=None if s.full else lora_config(s),
+        peft_config=None if s.full else lora_config(s, model),
         callbacks=[*cbs, *callbacks],
     )
     for cb in (PrinterCallback, ProgressCallback):
