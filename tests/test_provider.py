@@ -32,6 +32,9 @@ def test_loglik_matches_a_full_forward_pass(tiny_model: Path, system: str | None
     unshared = lm.loglik_batch(pairs, share_prefix=False)
     assert [n for _, n in got] == [n for _, n in unshared]
     assert [lp for lp, _ in got] == pytest.approx([lp for lp, _ in unshared], rel=1e-4, abs=1e-4)
+    chunked = lm.loglik_chunked(pairs, contexts=1)  # one context per pass, back in the order asked
+    assert [n for _, n in chunked] == [n for _, n in got]
+    assert [lp for lp, _ in chunked] == pytest.approx([lp for lp, _ in got], rel=1e-4, abs=1e-4)
     tok, model = lm.loaded.tokenizer, lm.loaded.model
     for (lp, n), (c, cont) in zip(got, pairs, strict=True):  # reference: each pair alone, unpadded
         ids = tok(c + cont, add_special_tokens=False)["input_ids"]

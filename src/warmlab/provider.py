@@ -31,6 +31,10 @@ from warmlab.models import parse_spec, resolve_base_path
 
 DEFAULT_BATCH_SIZE = 32
 DEFAULT_MAX_TOKENS = 128
+# On a CPU a forward pass over 16 contexts already keeps the cores busy; wider ones only add padding.
+# Measured here (embedded model, 144 choice prompts in batches of 64): 28.7 s in one pass per batch,
+# 24.5 s with each batch sorted by length and run 16 contexts at a time (8: 24.4 s, 32: 25.4 s).
+CPU_LOGLIK_CONTEXTS = 16
 
 
 @dataclass
@@ -217,7 +221,23 @@ class LocalModel:
         with self.loaded.lock:
             if kind == "generate":
                 return self.generate_batch(payloads, *key)
+            if self.loaded.device == "cpu":
+                return self.loglik_chunked(payloads, CPU_LOGLIK_CONTEXTS)
             return self.loglik_batch(payloads)
+
+    def loglik_chunked(self, pairs: list[tuple[str, str]], contexts: int) -> list[tuple[float, int]]:
+        """`loglik_batch` over groups of at most `contexts` distinct contexts of similar length (the
+        options of one context stay together); results in the order of `pairs`."""
+        by_context: dict[str, list[int]] = {}
+        for i, (c, _) in enumerate(pairs):
+            by_context.setdefault(c, []).append(i)
+        order = sorted(by_context, key=len)
+        out: list[tuple[float, int]] = [(0.0, 0)] * len(pairs)
+        for start in range(0, len(order), max(1, contexts)):
+            idx = [i for c in order[start : start + contexts] for i in by_context[c]]
+            for i, r in zip(idx, self.loglik_batch([pairs[i] for i in idx]), strict=True):
+                out[i] = r
+        return out
 
     def generate_batch(
         self, prompts: list[str], max_tokens: int, temperature: float = 0.0, top_p: float | None = None

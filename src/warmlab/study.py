@@ -13,6 +13,7 @@ import hashlib
 import json
 import shutil
 import sys
+import time
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -250,8 +251,11 @@ def run_stage(
     else:
         say(f"{stage}: running")
     ledger.mark(stage, key, "running")  # a restart with the same inputs resumes instead of moving aside
+    t0 = time.perf_counter()
     info = body() or {}
-    ledger.mark(stage, key, "done", **info)
+    seconds = round(time.perf_counter() - t0, 1)
+    ledger.mark(stage, key, "done", seconds=seconds, **info)
+    say(f"{stage}: done in {seconds:.0f} s")
     return key
 
 

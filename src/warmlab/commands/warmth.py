@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "warmth",
         help="warmth score of models, training checkpoints or given texts",
         description="Warmth of responses to a fixed prompt set (first user turn of the 66 held-out team "
-        "conversations), with 95%% bootstrap CIs. Higher = warmer; 0 on the probe = the team's neutral "
+        "conversations), with 95% bootstrap CIs. Higher = warmer; 0 on the probe = the team's neutral "
         "answers.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
