@@ -94,7 +94,9 @@ def main() -> None:
     print(
         f"{a.base}: {len(convs)} conversations, {a.steps} steps, batch {s.batch_size} x accumulation "
         f"{max(1, s.effective_batch // s.batch_size)}, max length {s.max_length}, LoRA r {s.lora_r} "
-        f"{s.target_modules or 'default modules'}; torch threads {torch.get_num_threads()}"
+        f"{s.target_modules or 'default modules'}"
+        + (f" (top {s.lora_top_layers:.0%} of layers)" if s.lora_top_layers else "")
+        + f"; torch threads {torch.get_num_threads()}"
     )
     rates: dict[str, list[float]] = {"warmlab": [], "bare TRL": []}
     with tempfile.TemporaryDirectory() as tmp:
