@@ -286,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser(
         "demo",
         help="`warmlab study` with the embedded config: train warm/cold adapters, eval 4 variants, warmth, "
-        "stats, report (about 10 minutes on 2 cores)",
+        "stats, report (about 8 minutes on 2 cores)",
     )
     d.add_argument("--out", default=None, help="output folder (default runs/demo, or runs/paper)")
     d.add_argument(
