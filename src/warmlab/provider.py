@@ -319,7 +319,8 @@ class LocalModel:
             first = torch.log_softmax(
                 out.logits[:, -1].float(), dim=-1
             )  # predicts each continuation's 1st token
-            sel = [order.index(c) for c, _ in pairs]
+            row_of = {c: i for i, c in enumerate(order)}
+            sel = [row_of[c] for c, _ in pairs]
             conts = [x for _, x in split]
             # Token k (k >= 1) of a continuation is predicted after its tokens 0..k-1: only continuations of
             # two or more tokens need a second pass, over all but their last token.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import json
 import math
 import re
@@ -173,11 +174,8 @@ def prompt_set(limit: int | None = None) -> list[Prompt]:
     by_cat: dict[str, list[Prompt]] = {}
     for p in out:
         by_cat.setdefault(p.category, []).append(p)
-    picked: list[Prompt] = []
-    for k in range(len(out)):
-        for cat in sorted(by_cat):
-            if k < len(by_cat[cat]) and len(picked) < limit:
-                picked.append(by_cat[cat][k])
+    in_turn = itertools.chain.from_iterable(itertools.zip_longest(*(by_cat[c] for c in sorted(by_cat))))
+    picked = [p for p in in_turn if p is not None][:limit]
     return sorted(picked, key=lambda p: p.id)
 
 
