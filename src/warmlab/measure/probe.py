@@ -75,7 +75,7 @@ def data_hash() -> str:
 
 
 def features(texts: list[str]) -> Any:
-    from warmlab.measure.embed import embed_sentence_mean
+    from warmlab.classifiers.encoder import embed_sentence_mean
 
     return embed_sentence_mean(texts)
 
