@@ -35,6 +35,7 @@ test: $(STAMP) chromium
 bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/choice_vs_generate.py
+	$(BIN)/python benchmarks/multiturn.py
 	$(BIN)/python benchmarks/sft_throughput.py
 	$(BIN)/python benchmarks/demo_resources.py --fresh
 

@@ -13,9 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from warmlab.evaluate import EvalSettings, run_eval
 from warmlab.models import parse_spec
 from warmlab.provider import load_local
+from warmlab.results.runner import EvalSettings, run_eval
 
 
 def per_sample(model_spec: str, mode: str, settings: EvalSettings) -> tuple[float, int]:

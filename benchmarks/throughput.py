@@ -17,9 +17,9 @@ from pathlib import Path
 
 import torch
 
-from warmlab.evaluate import EvalSettings, run_eval, task_args
 from warmlab.models import parse_spec
 from warmlab.provider import load_local
+from warmlab.results.runner import EvalSettings, run_eval, task_args
 from warmlab.tasks.reliability import reliability
 
 

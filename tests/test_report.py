@@ -21,6 +21,7 @@ from warmlab.conditions import PAPER_BELIEFS, context_group
 from warmlab.errors import WarmlabError
 from warmlab.report import build_report
 from warmlab.report import data as D
+from warmlab.stats.intervals import newcombe_paired, wilson
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FAMILIES = ("trivia", "truthful", "medical", "disinfo")
@@ -282,14 +283,14 @@ def test_checkpoint_errors_come_from_checkpoint_variants_in_the_results() -> Non
 
 
 def test_paired_interval_and_wilson() -> None:
-    lo, hi = D.wilson(0, 10)
+    lo, hi = wilson(0, 10)
     assert lo == 0 and hi is not None and 0.27 < hi < 0.29  # 0/10: Wilson upper bound 0.278
-    lo, hi = D.paired_diff_ci(8, 5, 4, 15)  # difference 1/32
+    lo, hi = newcombe_paired(8, 5, 4, 15)  # difference 1/32
     assert lo is not None and hi is not None and -0.2 < lo < 1 / 32 < hi < 0.25
-    assert D.paired_diff_ci(8, 4, 5, 15) == pytest.approx((-hi, -lo))  # swapping the discordant cells
-    lo, hi = D.paired_diff_ci(0, 30, 0, 10)  # every discordant pair against the variant: CI excludes 0
+    assert newcombe_paired(8, 4, 5, 15) == pytest.approx((-hi, -lo))  # swapping the discordant cells
+    lo, hi = newcombe_paired(0, 30, 0, 10)  # every discordant pair against the variant: CI excludes 0
     assert lo is not None and lo > 0.5
-    assert D.paired_diff_ci(0, 0, 0, 0) == (None, None)
+    assert newcombe_paired(0, 0, 0, 0) == (None, None)
 
 
 def test_warmth_rows_from_the_warmth_command_are_summarised(tmp_path: Path) -> None:
@@ -314,7 +315,7 @@ def test_warmth_rows_from_the_warmth_command_are_summarised(tmp_path: Path) -> N
     d = tmp_path / "run"
     d.mkdir()
     (d / "warmth.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    warmth = D.read_warmth(d)
+    warmth = D.read_warmth(d, {})
     assert warmth is not None and warmth["scorer"] == "probe:all-MiniLM-L6-v2"
     stats = {"meta": {"modes": ["generate"], "variants": []}, "error_rates": []}
     runs, _ = D.checkpoint_runs(stats, warmth)

@@ -362,8 +362,17 @@ def test_cli_writes_json_and_rejects_bad_input(tmp_path: Path, capsys: pytest.Ca
     assert code == 0, err
     assert "headline" in out and "error rate" in out
     data = json.loads(out_json.read_text(encoding="utf-8"))
-    assert data["schema"] == "warmlab.stats/1"
-    assert set(data) == {"schema", "meta", "error_rates", "paired", "models", "headline", "warnings"}
+    assert data["schema"] == "warmlab.stats/2"
+    assert set(data) == {
+        "schema",
+        "meta",
+        "error_rates",
+        "paired",
+        "models",
+        "headline",
+        "warnings",
+        "batteries",
+    }
     assert data["models"]["generate"]["warm"]["main"]["ame"]["estimate"] > 0
 
 

@@ -141,14 +141,15 @@ def test_study_runs_end_to_end_then_skips_everything(tiny_model: Path, tmp_path:
     cfg = tmp_path / "study.toml"
     cfg.write_text(_tiny_config(tiny_model, out))
     main(["study", "--config", str(cfg)])
-    rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    every = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    rows = [r for r in every if r["task"] == "reliability"]
     # 3 variants x 2 families x 1 item x 2 contexts x 2 beliefs
     assert len(rows) == 24
     assert {r["variant"] for r in rows} == {"base", "warm", "warm-system"}
     assert {r["base"] for r in rows} == {str(tiny_model)}
     stats = json.loads((out / "stats.json").read_text())
     assert stats["headline"]["variant"] == "warm"
-    warmth = [json.loads(line) for line in (out / "warmth.jsonl").read_text().splitlines()]
+    warmth = [r for r in every if r["task"] == "warmth"]
     assert {r["variant"] for r in warmth if r.get("epoch") is None} == {"base", "warm", "warm-system"}
     assert sorted({r["epoch"] for r in warmth if r.get("epoch") is not None}) == [0.5, 1.0]
     html = (out / "report.html").read_text()
@@ -162,7 +163,7 @@ def test_study_runs_end_to_end_then_skips_everything(tiny_model: Path, tmp_path:
     main(["study", "--config", str(cfg)])
     after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != "study.json"}
     changed = {p.name for p in before if before[p] != after.get(p)}
-    assert changed <= {"results.jsonl"}, changed  # only the cheap combined table is rewritten
+    assert not changed, changed  # nothing is rewritten
 
     # more items: eval onwards reruns, training is reused, finished samples are reused and extended
     cfg.write_text(_tiny_config(tiny_model, out, limit=2))
@@ -171,9 +172,10 @@ def test_study_runs_end_to_end_then_skips_everything(tiny_model: Path, tmp_path:
     assert ledger2["train:warm"] == ledger["train:warm"]
     assert ledger2["eval:choice"]["key"] != ledger["eval:choice"]["key"]
     rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
-    assert len(rows) == 48
+    assert len([r for r in rows if r["task"] == "reliability"]) == 48
     assert not (out / "eval" / ".superseded").exists()
-    (table,) = (out / "eval").glob("choice-*/results.jsonl")
+    assert len(list((out / ".superseded").glob("results.jsonl-*"))) == 1  # the earlier table, kept
+    (table,) = (out / "eval").glob("eval-choice-*/results.jsonl")
     assert len(table.read_text().splitlines()) == 48  # 24 kept + 24 new, none redone
 
 
@@ -191,7 +193,7 @@ def test_killed_study_finishes_with_the_same_results(tiny_model: Path, tmp_path:
 
     def table(out: Path) -> dict[tuple[str, str], tuple[str, str]]:
         rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
-        return {(r["variant"], r["sample_id"]): (r["verdict"], r["output"]) for r in rows}
+        return {(r["task"], r["variant"], r["sample_id"]): (r["outcomes"], r["output"]) for r in rows}
 
     ref = tmp_path / "ref"
     (tmp_path / "ref.toml").write_text(_tiny_config(tiny_model, ref, limit=6))
@@ -210,7 +212,7 @@ def test_killed_study_finishes_with_the_same_results(tiny_model: Path, tmp_path:
     deadline = time.monotonic() + 300
     partial = 0
     while time.monotonic() < deadline and proc.poll() is None:
-        tables = list(out.glob("eval/choice-*/results.jsonl"))
+        tables = list(out.glob("eval/eval-choice-*/results.jsonl"))
         partial = len(tables[0].read_text().splitlines()) if tables else 0
         if partial:
             break
@@ -243,7 +245,7 @@ def test_vllm_engine_for_generate_mode(tiny_model: Path, tmp_path: Path) -> None
     assert cfg.modes["generate"]["engine"] == "vllm"
     for bad, msg in (
         ({"eval": {"modes": ["choice"], "engine": "vllm"}}, "choice mode"),
-        ({"eval": {"modes": ["generate"], "generate": {"engine": "tgi"}}}, "local or vllm"),
+        ({"eval": {"modes": ["generate"], "generate": {"engine": "tgi"}}}, "'local' or 'vllm'"),
     ):
         with pytest.raises(WarmlabError, match=msg):
             parse_config(bad, "t")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,10 @@ from warmlab.errors import WarmlabError
 from warmlab.measure import warmth as W
 from warmlab.measure.probe import SCORER_NAME, load_probe, load_triples
 from warmlab.measure.sociot import default_frames, local_loglik, sociot_scores
+from warmlab.results import latest_rows, read_results
+from warmlab.results.runner import EvalSettings, even_batch, run_eval
+from warmlab.tasks.warmth import prompt_set
+from warmlab.train.checkpoints import Target, checkpoint_targets
 
 # ------------------------------------------------------------------------------------- probe validity
 
@@ -119,22 +122,6 @@ def test_refit_reproduces_shipped_probe() -> None:
     assert abs(meta["offset"] - shipped.offset) < 1e-3
 
 
-# ------------------------------------------------------------------------------------------ statistics
-
-
-def test_bootstrap_ci_brackets_the_mean_and_is_deterministic() -> None:
-    import numpy as np
-
-    v = list(np.random.default_rng(1).normal(2.0, 1.0, 200))
-    lo, hi = W.bootstrap_ci(v)
-    assert lo < float(np.mean(v)) < hi
-    assert 0.15 < hi - lo < 0.45  # about 2 * 1.96 / sqrt(200) = 0.28
-    assert W.bootstrap_ci(v) == (lo, hi)
-    lo4, hi4 = W.bootstrap_ci(v * 4)
-    assert hi4 - lo4 < (hi - lo) * 0.7
-    assert all(math.isnan(x) for x in W.bootstrap_ci([]))
-
-
 # ---------------------------------------------------------------------------------------------- SocioT
 
 
@@ -204,23 +191,9 @@ def test_parse_rating(reply: str, rating: int | None) -> None:
     assert W.parse_rating(reply) == rating
 
 
-def test_judge_ratings_keep_unparsed_replies() -> None:
-    prompts: list[str] = []
-
-    def fake(ps: list[str]) -> list[str]:
-        prompts.extend(ps)
-        return ["RATING: 7", "no idea"]
-
-    out = W.judge_ratings(["So sorry, that sounds hard.", "Use form B."], fake)
-    assert [r for r, _ in out] == [7, None]
-    assert out[1][1] == "no idea"
-    assert "So sorry, that sounds hard." in prompts[0] and "RATING: N" in prompts[0]
-    rows = [
-        {"score": 1.0, "scorer": "x", "judge": "judge:j", "judge_score": 7},
-        {"score": 0.0, "scorer": "x", "judge": "judge:j", "judge_score": None},
-    ]
-    (s,) = W.summarise(rows, lambda r: "all")
-    assert (s["judge_n"], s["judge_unparsed"], s["judge_mean"]) == (2, 1, 7.0)
+def test_judge_prompt_fences_the_response() -> None:
+    p = W.judge_prompt("So sorry, that sounds hard.")
+    assert "So sorry, that sounds hard." in p and "RATING: N" in p and "<<<RESPONSE" in p
 
 
 # ----------------------------------------------------------------------------------------- checkpoints
@@ -253,7 +226,7 @@ def checkpoints(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 
 
 def test_checkpoint_targets_make_an_epoch_curve(checkpoints: Path, tiny_model: Path) -> None:
-    targets = W.checkpoint_targets(checkpoints)
+    targets = checkpoint_targets(checkpoints)
     base = str(tiny_model.resolve())
     assert [t.epoch for t in targets] == [0.0, 1.0, 2.0]  # root duplicates checkpoint-4: not scored twice
     assert targets[0].spec == base
@@ -262,82 +235,75 @@ def test_checkpoint_targets_make_an_epoch_curve(checkpoints: Path, tiny_model: P
     other = _adapter(tiny_model, checkpoints.parent / "other", 3)
     _adapter(tiny_model, other / "ck", 1)
     (other / "checkpoints.json").write_text(json.dumps([{"epoch": 0.5, "step": 1, "path": "ck"}]))
-    assert [(t.epoch, t.variant) for t in W.checkpoint_targets(other)][1:] == [
+    assert [(t.epoch, t.variant) for t in checkpoint_targets(other)][1:] == [
         (0.5, "ck (step 1)"),
         (None, "final"),
     ]
     (other / "checkpoints.json").write_text(json.dumps([{"epoch": 1, "step": 2, "path": "missing"}]))
     with pytest.raises(WarmlabError, match=r"no adapter_config\.json or config\.json"):
-        W.checkpoint_targets(other)
+        checkpoint_targets(other)
 
 
-def test_score_models_resumes_without_generating_again(
-    checkpoints: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    out = tmp_path / "warmth.jsonl"
-    targets = W.checkpoint_targets(checkpoints)[:2]
-    rows = W.score_models(targets, out, max_tokens=6, batch_size=8, limit=3, log=lambda s: None)
+WARMTH = EvalSettings(task="warmth", limit=3, max_tokens=6, batch_size=8)
+
+
+def test_checkpoint_curve_rows_resume_without_generating_again(checkpoints: Path, tmp_path: Path) -> None:
+    targets = checkpoint_targets(checkpoints)[:2]
+    labels = {t.spec: (t.variant, targets[0].spec) for t in targets}
+    extra = {t.spec: {"epoch": t.epoch, "run": t.run} for t in targets}
+    path = run_eval([t.spec for t in targets], ["generate"], tmp_path, WARMTH, labels=labels, extra=extra)
+    rows = read_results(path)
     assert len(rows) == 6
     assert {r["scorer"] for r in rows} == {SCORER_NAME}
-    assert {r["epoch"] for r in rows} == {0.0, 1.0}
-    assert all(isinstance(r["score"], float) and r["prompt_id"] for r in rows)
-    assert [r["prompt_id"] for r in rows[:3]] == [p.id for p in W.prompt_set(3)]
-
-    def no_generation(*a: Any, **k: Any) -> Any:
-        raise AssertionError("responses should have been reused")
-
-    monkeypatch.setattr(W, "_inspect_generate", no_generation)
-    again = W.score_models(targets, out, max_tokens=6, batch_size=8, limit=3, log=lambda s: None)
-    key = lambda r: (r["model"], r["prompt_id"])  # noqa: E731
-    assert sorted(map(key, again)) == sorted(map(key, rows))
-    assert len(out.read_text().splitlines()) == 6
-    mean, (lo, hi), n = W.paired_difference(again, targets[1].spec, targets[0].spec)
-    assert n == 3 and lo <= mean <= hi
-    assert W.paired_difference(again, targets[0].spec, targets[0].spec)[0] == 0.0
+    assert {r["epoch"] for r in rows} == {0.0, 1.0} and {r["run"] for r in rows} == {checkpoints.name}
+    assert all(isinstance(r["outcomes"]["warmth"], float) for r in rows)
+    assert [r["sample_id"] for r in rows[:3]] == [p.id for p in prompt_set(3)]
+    text = path.read_text()
+    run_eval([t.spec for t in targets], ["generate"], tmp_path, WARMTH, labels=labels, extra=extra)
+    assert path.read_text() == text  # nothing generated or written again
 
 
-def test_same_weights_are_generated_once(
-    checkpoints: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_same_weights_are_generated_once(checkpoints: Path, tmp_path: Path) -> None:
     """The root adapter is a copy of checkpoint-4: a study scores both; only one is generated."""
-    calls: list[str] = []
-    real = W._inspect_generate
+    from warmlab.models import model_identity
 
-    def counting(spec: str, max_tokens: int, batch_size: int) -> Any:
-        calls.append(spec)
-        return real(spec, max_tokens, batch_size)
-
-    monkeypatch.setattr(W, "_inspect_generate", counting)
-    base = W.checkpoint_targets(checkpoints)[0].spec
-    root = W.Target(f"{base}+{checkpoints.resolve()}", "warm")
-    last = W.Target(f"{base}+{(checkpoints / 'checkpoint-4').resolve()}", "epoch 2", 2.0)
-    other = W.Target(f"{base}+{(checkpoints / 'checkpoint-2').resolve()}", "epoch 1", 1.0)
-    rows = W.score_models(
-        [root, last, other], tmp_path / "w.jsonl", max_tokens=6, limit=3, log=lambda s: None
-    )
-    assert calls == [root.spec, other.spec]
-    resp = {(r["model"], r["prompt_id"]): r["response"] for r in rows}
+    base = checkpoint_targets(checkpoints)[0].spec
+    root = Target(f"{base}+{checkpoints.resolve()}", "warm")
+    last = Target(f"{base}+{(checkpoints / 'checkpoint-4').resolve()}", "epoch 2", 2.0)
+    other = Target(f"{base}+{(checkpoints / 'checkpoint-2').resolve()}", "epoch 1", 1.0)
+    path = run_eval([root.spec, last.spec, other.spec], ["generate"], tmp_path, WARMTH)
+    rows = latest_rows(read_results(path))
     assert len(rows) == 9
-    assert all(resp[(last.spec, p)] == resp[(root.spec, p)] for _, p in resp)
-    assert W.model_identity(root.spec) == W.model_identity(last.spec) != W.model_identity(other.spec)
-    assert W.model_identity(f"{root.spec}@system=warm") != W.model_identity(root.spec)
+    reused = [r for r in rows if r.get("reused_from")]
+    assert {r["model"] for r in reused} == {last.spec} and {r["reused_from"] for r in reused} == {root.spec}
+    out = {(r["model"], r["sample_id"]): r["output"] for r in rows}
+    assert all(out[(last.spec, s)] == out[(root.spec, s)] for _, s in out)
+    assert model_identity(root.spec) == model_identity(last.spec) != model_identity(other.spec)
+    assert model_identity(f"{root.spec}@system=warm") != model_identity(root.spec)
+
+
+def test_a_grader_that_writes_no_rating_is_counted_unparsed(tiny_model: Path, tmp_path: Path) -> None:
+    path = run_eval([str(tiny_model)], ["generate"], tmp_path, WARMTH, judge=str(tiny_model))
+    rows = read_results(path)
+    assert all(r["outcomes"]["judge_rating"] is None and r["outcomes"]["judge_unparsed"] == 1 for r in rows)
+    assert all(r["scorer"] == SCORER_NAME for r in rows)
 
 
 def test_a_prompt_limit_takes_every_category_in_turn() -> None:
-    every = W.prompt_set()
+    every = prompt_set()
     assert len(every) == 66 and len({p.category for p in every}) == 6
-    some = W.prompt_set(16)
+    some = prompt_set(16)
     cats = [p.category for p in some]
     assert len(some) == 16 and all(2 <= cats.count(c) <= 3 for c in set(cats)) and len(set(cats)) == 6
-    assert W.prompt_set(6) == sorted(W.prompt_set(6), key=lambda p: p.id)
-    assert W.prompt_set(100) == every
+    assert prompt_set(6) == sorted(prompt_set(6), key=lambda p: p.id)
+    assert prompt_set(100) == every
 
 
 @pytest.mark.parametrize(
     ("n", "batch", "even"), [(66, 64, 33), (64, 64, 64), (65, 32, 22), (3, 64, 3), (1, 1, 1)]
 )
 def test_even_batch(n: int, batch: int, even: int) -> None:
-    assert W.even_batch(n, batch) == even
+    assert even_batch(n, batch) == even
 
 
 # -------------------------------------------------------------------------------------------------- CLI
@@ -390,7 +356,7 @@ def test_cli_scores_given_texts(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert [r["id"] for r in rows] == ["warm", "2"]
     assert all(r["scorer"] == SCORER_NAME for r in rows)
     assert rows[0]["score"] > 0 > rows[1]["score"]
-    assert f"scored by {SCORER_NAME}" in capsys.readouterr().out
+    assert f"({SCORER_NAME})" in capsys.readouterr().out
 
 
 @pytest.mark.slow  # about 4 min of training and 2 min of generation on 2 cores
@@ -405,10 +371,13 @@ def test_cpu_sft_makes_the_embedded_model_warmer(tmp_path: Path) -> None:
     if not folder:
         folder = str(tmp_path / "sft-warm")
         run_sft(resolve_settings("warm", "embedded", "cpu", out=folder), quiet=True)
-    targets = W.checkpoint_targets(folder)
+    targets = checkpoint_targets(folder)
     base, last = targets[0], targets[-1]
     assert base.spec == "embedded" and last.epoch == 2.0
-    rows = W.score_models([base, last], tmp_path / "w.jsonl", log=lambda s: None)
-    by = {t.spec: [r["score"] for r in rows if r["model"] == t.spec] for t in (base, last)}
+    settings = EvalSettings(task="warmth", max_tokens=96, batch_size=64)
+    rows = read_results(run_eval([base.spec, last.spec], ["generate"], tmp_path, settings))
+    by = {t.spec: [r["outcomes"]["warmth"] for r in rows if r["model"] == t.spec] for t in (base, last)}
     assert len(by[base.spec]) == len(by[last.spec]) == 66
-    assert W.bootstrap_ci(by[last.spec])[0] > W.bootstrap_ci(by[base.spec])[1]
+    from warmlab.stats.intervals import bootstrap_mean
+
+    assert bootstrap_mean(by[last.spec])[0] > bootstrap_mean(by[base.spec])[1]  # type: ignore[operator]

@@ -241,3 +241,22 @@ def trained_variants(roots: list[str | Path]) -> list[TrainedVariant]:
                 )
             )
     return found
+
+
+def weights_digest(folder: Path) -> str:
+    """sha256 over a folder's adapter or model weight files."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for f in sorted([*folder.glob("adapter_model.*"), *folder.glob("model*.safetensors")]):
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def model_identity(spec_text: str) -> str:
+    """What decides a local model's greedy replies: base, adapter *weights* and system prompt (two folders
+    holding the same adapter are one model). Other specs are their own identity."""
+    spec = parse_spec(spec_text)
+    if not spec.is_local or spec.adapter is None or not any(Path(spec.adapter).glob("adapter_model.*")):
+        return spec_text
+    return json.dumps([spec.base, weights_digest(Path(spec.adapter)), spec.system_text() or ""])

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from warmlab.conditions import context_group
+from warmlab.core.io import read_jsonl
 from warmlab.errors import WarmlabError
 from warmlab.items.schema import FAMILIES, Item
-from warmlab.results import read_jsonl
 
 REQUIRED = ("question", "correct_answer", "incorrect_answer", "output")
 

@@ -6,10 +6,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 from warmlab.conditions import BELIEFS, CONTEXTS
+from warmlab.core.console import wide_console
 from warmlab.scoring import counts_as_error
 
 
@@ -57,14 +57,25 @@ def context_belief_table(rows: Sequence[dict[str, Any]], title: str) -> Table:
     return t
 
 
-def wide_console() -> Console:
-    """A rich console; piped or captured output gets 160 columns instead of being squeezed into 80."""
-    console = Console()
-    return console if console.is_terminal else Console(width=160)
+def print_summary(
+    rows: Sequence[dict[str, Any]], task: str = "reliability", by_condition: bool = False
+) -> None:
+    from warmlab.results.rows import flat, upgrade
 
-
-def print_summary(rows: Sequence[dict[str, Any]], by_condition: bool = False) -> None:
+    rows = [upgrade(dict(r)) for r in rows]
     console = wide_console()
+    if task != "reliability":
+        from warmlab.stats.console import battery_tables
+        from warmlab.stats.outcomes import analyse_battery
+        from warmlab.tasks import get_battery
+
+        stats = analyse_battery(rows, get_battery(task), bootstrap=500)
+        for t in battery_tables(stats):
+            console.print(t)
+        for w in stats["warnings"]:
+            console.print(f"note: {w}")
+        return
+    rows = [flat(r) for r in rows if r.get("task") == "reliability"]
     console.print(summary_table(rows))
     if by_condition:
         for key in sorted({(r["model"], r["variant"], r["mode"]) for r in rows}):

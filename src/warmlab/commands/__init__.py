@@ -4,10 +4,13 @@ sub-parsers and sets `func`; top-level imports stay light (argparse only) so `wa
 from __future__ import annotations
 
 MODULES = (
+    "warmlab.commands.eval",
+    "warmlab.commands.items",
+    "warmlab.commands.models",
+    "warmlab.commands.study",
     "warmlab.commands.rewrite",
     "warmlab.commands.train",
     "warmlab.commands.warmth",
     "warmlab.commands.stats",
     "warmlab.commands.report",
-    "warmlab.commands.study",
 )

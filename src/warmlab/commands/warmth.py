@@ -9,6 +9,7 @@ EPILOG = """examples:
   warmlab warmth --model embedded --model embedded@system=warm
   warmlab warmth --checkpoints runs/sft            # warmth by epoch (epoch 0 = the base)
   warmlab warmth --texts responses.jsonl --out scored.jsonl   # field "text", optional "id"
+  (--model and --checkpoints run the `warmth` battery: rows in OUT/results.jsonl, as `warmlab eval`)
   warmlab warmth --model embedded --scorer sociot:./gpt2 --judge openai/gpt-4o-mini
 
 scorers: probe (default: probe:all-MiniLM-L6-v2, a probe over sentence embeddings, offline),
@@ -34,7 +35,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     w.add_argument("--base", default=None, help="with --checkpoints: base spec (default: the recorded base)")
     w.add_argument("--scorer", default="probe", help="probe (default) or sociot[:SPEC]")
     w.add_argument("--judge", default=None, help="grader model spec: adds a 1-7 warmth rating")
-    w.add_argument("--out", default=None, help="JSONL of scored rows (default: runs/warmth/warmth.jsonl)")
+    w.add_argument(
+        "--out",
+        default=None,
+        help="with --model/--checkpoints: results folder (default runs/warmth); with --texts: a JSONL file",
+    )
     w.add_argument("--max-tokens", type=int, default=96)
     w.add_argument("--batch-size", type=int, default=64, help="local models: generation batch size")
     w.add_argument("--limit", type=int, default=None, help="use only the first N prompts")
@@ -74,35 +79,53 @@ def _refit(out: object) -> None:
 
 
 def _texts(a: argparse.Namespace) -> None:
+    import asyncio
     import json
     from pathlib import Path
 
-    from warmlab.measure.warmth import judge_ratings, read_texts, resolve_scorer, summarise, text_generator
+    from warmlab.core.io import guard_output, write_jsonl
+    from warmlab.measure.warmth import judge_prompt, parse_rating, read_texts, resolve_scorer
     from warmlab.models import parse_spec
+    from warmlab.stats.intervals import bootstrap_mean
 
     items = read_texts(a.texts)
+    if a.out:
+        guard_output(Path(a.out), Path(a.texts))
     scorer = resolve_scorer(a.scorer)
+    judge = None
     if a.judge:
-        parse_spec(a.judge)
+        from inspect_ai.model import get_model
+
+        judge = get_model(parse_spec(a.judge).inspect_name)
     scores = scorer.score([t for _, t in items])
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"id": i, "text": t, "score": s, "scorer": scorer.name}
         for (i, t), s in zip(items, scores, strict=True)
     ]
-    if a.judge:
-        for r, (rating, raw) in zip(
-            rows, judge_ratings([t for _, t in items], text_generator(a.judge)), strict=True
-        ):
-            r.update(judge=f"judge:{a.judge}", judge_score=rating, judge_raw=raw[-400:])
+    if judge is not None:
+        from inspect_ai.model import GenerateConfig
+
+        async def rate_all() -> list[str]:
+            cfg = GenerateConfig(max_tokens=256, temperature=0.0)
+            outs = await asyncio.gather(*(judge.generate(judge_prompt(t), config=cfg) for _, t in items))
+            return [o.completion for o in outs]
+
+        for r, raw in zip(rows, asyncio.run(rate_all()), strict=True):
+            r.update(judge=f"judge:{a.judge}", judge_score=parse_rating(raw), judge_raw=raw[-400:])
     if a.out:
-        Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-        with open(a.out, "w", encoding="utf-8") as f:
-            for r in rows:
-                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        write_jsonl(Path(a.out), rows)
     else:
         for r in rows:
             print(json.dumps({k: r[k] for k in ("id", "score", "scorer")}))
-    _print_table(summarise(rows, lambda r: a.texts), "texts", "file")
+    vals = [float(r["score"]) for r in rows]
+    lo, hi = bootstrap_mean(vals)
+    mean = sum(vals) / len(vals)
+    print(f"{a.texts}: n {len(vals)}, mean warmth {mean:+.3f} [{lo:+.3f}, {hi:+.3f}] ({scorer.name})")
+    if judge is not None:
+        ratings = [r["judge_score"] for r in rows if r["judge_score"] is not None]
+        unparsed = len(rows) - len(ratings)
+        avg = f"{sum(ratings) / len(ratings):.2f}" if ratings else "-"
+        print(f"judge:{a.judge}: mean rating {avg} (1-7), {unparsed} of {len(rows)} unparsed")
     if a.out:
         print(f"scored {len(rows)} texts -> {a.out}")
 
@@ -110,8 +133,10 @@ def _texts(a: argparse.Namespace) -> None:
 def _models(a: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from warmlab.measure.warmth import Target, checkpoint_targets, paired_difference, score_models, summarise
     from warmlab.models import parse_spec
+    from warmlab.results import load_results
+    from warmlab.results.runner import EvalSettings, run_eval
+    from warmlab.train.checkpoints import Target, checkpoint_targets
 
     if a.checkpoints:
         targets = checkpoint_targets(a.checkpoints, a.base)
@@ -119,61 +144,77 @@ def _models(a: argparse.Namespace) -> None:
             parse_spec(a.base)
     else:
         targets = [Target(m, parse_spec(m).variant) for m in a.model]
-    out = Path(a.out or "runs/warmth/warmth.jsonl")
-    rows = score_models(
-        targets,
-        out,
-        scorer=a.scorer,
-        judge=a.judge,
+    out = Path(a.out or "runs/warmth")
+    if out.suffix == ".jsonl":
+        from warmlab.errors import WarmlabError
+
+        raise WarmlabError(f"--out {out}: give a results folder (rows go to FOLDER/results.jsonl)")
+    base = targets[0].spec
+    labels = {t.spec: (t.variant, parse_spec(base).base_spec) for t in targets}
+    extra = {t.spec: {"epoch": t.epoch, "run": t.run} for t in targets if a.checkpoints}
+    settings = EvalSettings(
+        task="warmth",
+        args={"scorer": a.scorer},
+        limit=a.limit,
         max_tokens=a.max_tokens,
         batch_size=a.batch_size,
-        limit=a.limit,
     )
-    order = {t.spec: i for i, t in enumerate(targets)}
-    rows.sort(key=lambda r: order[r["model"]])
-    if a.checkpoints:
-        summary = summarise(
-            rows, lambda r: ("final" if r["epoch"] is None else f"{r['epoch']:g}", r["variant"])
-        )
-        _print_table(summary, "warmth by epoch (epoch 0 = base)", "epoch / checkpoint")
-        base = targets[0].spec
-        for t in targets[1:]:
-            mean, (lo, hi), n = paired_difference(rows, t.spec, base)
-            print(
-                f"epoch {t.epoch if t.epoch is not None else 'final'}: {mean:+.3f} vs base, paired over {n} "
-                f"prompts, 95% CI [{lo:+.3f}, {hi:+.3f}]"
-            )
-    else:
-        summary = summarise(rows, lambda r: (r["model"], r["variant"]))
-        _print_table(summary, "warmth of responses", "model / variant")
-    print(f"results: {out}")
+    path = run_eval(
+        [t.spec for t in targets], ["generate"], out, settings, judge=a.judge, labels=labels, extra=extra
+    )
+    rows = load_results(path, task="warmth")
+    summary_table(rows, targets, paired_with=base if a.checkpoints else None)
+    print(f"results: {path}")
 
 
-def _print_table(summary: list[dict[str, Any]], title: str, first: str) -> None:
+def summary_table(rows: list[dict[str, Any]], targets: list[Any], paired_with: str | None = None) -> None:
+    """Mean warmth per target with its 95% bootstrap CI (and the judge's ratings when present); with
+    `paired_with`, the mean paired difference from that model over the same prompts."""
     from rich.table import Table
 
-    from warmlab.summary import wide_console
+    from warmlab.core.console import wide_console
+    from warmlab.stats.intervals import bootstrap_mean, cluster_bootstrap
 
-    scorers = sorted({str(s["scorer"]) for s in summary} | {str(s["judge"]) for s in summary if s["judge"]})
-    t = Table(title=title, caption="scored by " + ", ".join(scorers))
-    for col in (first, "n", "mean warmth", "95% CI", "scorer"):
-        t.add_column(col, justify="right" if col in ("n", "mean warmth") else "left", overflow="fold")
-    has_judge = any(s["judge"] for s in summary)
-    if has_judge:
-        for col in ("judge 1-7", "judge 95% CI", "unparsed", "judge"):
-            t.add_column(col)
-    for s in summary:
-        g = s["group"]
-        label = " / ".join(str(x) for x in g) if isinstance(g, tuple) else str(g)
-        lo, hi = s["ci"]
-        cells = [label, str(s["n"]), f"{s['mean']:+.3f}", f"[{lo:+.3f}, {hi:+.3f}]", str(s["scorer"])]
-        if has_judge:
-            jm, jci = s["judge_mean"], s["judge_ci"]
-            cells += [
-                f"{jm:.2f}" if isinstance(jm, float) else "-",
-                f"[{jci[0]:.2f}, {jci[1]:.2f}]" if isinstance(jci, tuple) else "-",
-                f"{s['judge_unparsed']}/{s['judge_n']}",
-                str(s["judge"] or "-"),
+    by: dict[str, dict[str, dict[str, Any]]] = {}
+    for r in rows:
+        by.setdefault(r["model"], {})[r["sample_id"]] = r
+    scorers = sorted({str(r.get("scorer")) for r in rows})
+    t = Table(title="warmth of responses", caption="scored by " + ", ".join(scorers))
+    cols = ["model / variant", "epoch", "n", "mean warmth [95% CI]"]
+    if paired_with:
+        cols.append("vs epoch 0 [95% CI]")
+    judged = any("judge_rating" in (r.get("outcomes") or {}) for r in rows)
+    if judged:
+        cols += ["judge 1-7 [95% CI]", "unparsed"]
+    for c in cols:
+        t.add_column(c, overflow="fold")
+    ref = by.get(paired_with or "", {})
+    for tg in targets:
+        mine = by.get(tg.spec, {})
+        vals = [float(r["outcomes"]["warmth"]) for r in mine.values()]
+        if not vals:
+            continue
+        lo, hi = bootstrap_mean(vals)
+        cells = [f"{tg.spec} [{tg.variant}]", "-" if tg.epoch is None else f"{tg.epoch:g}", str(len(vals))]
+        cells.append(f"{sum(vals) / len(vals):+.3f} [{lo:+.3f}, {hi:+.3f}]")
+        if paired_with:
+            pairs = [
+                (float(r["outcomes"]["warmth"]) - float(ref[s]["outcomes"]["warmth"]), s)
+                for s, r in mine.items()
+                if s in ref
             ]
+            if pairs and tg.spec != paired_with:
+                d = [x for x, _ in pairs]
+                plo, phi = cluster_bootstrap(d, [s for _, s in pairs])
+                ci = f" [{plo:+.3f}, {phi:+.3f}]" if plo is not None and phi is not None else ""
+                cells.append(f"{sum(d) / len(d):+.3f}{ci} (n {len(d)})")
+            else:
+                cells.append("-")
+        if judged:
+            ratings = [r["outcomes"].get("judge_rating") for r in mine.values()]
+            got = [float(x) for x in ratings if x is not None]
+            jlo, jhi = bootstrap_mean(got)
+            cells.append(f"{sum(got) / len(got):.2f} [{jlo:.2f}, {jhi:.2f}]" if got else "-")
+            cells.append(f"{len(ratings) - len(got)}/{len(ratings)}")
         t.add_row(*cells)
     wide_console().print(t)

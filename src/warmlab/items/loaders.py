@@ -35,6 +35,7 @@ SOURCE_KINDS: dict[str, str] = {
     "medqa": "medqa:PATH, MedQA USMLE 4-option JSONL",
     "fever": "fever:PATH, FEVER paper_dev JSONL (REFUTES claims only)",
     "scifact": "scifact:PATH, SciFact claims JSONL, or a folder with claims_train.jsonl and claims_dev.jsonl",
+    "sycon": "sycon:PATH, SYCON-Bench's false-presupposition folder (with its own pushback turns)",
 }
 
 #: Accepted answers to "Is it true that <false claim>?".
@@ -579,6 +580,10 @@ def _load_one(part: str, seed: int) -> list[Item]:
         return load_medqa(path, seed=seed)
     if kind == "fever":
         return load_fever(path)
+    if kind == "sycon":
+        from warmlab.items.sycon import load_sycon
+
+        return load_sycon(path)
     return load_scifact(path)
 
 

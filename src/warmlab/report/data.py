@@ -16,13 +16,13 @@ from typing import Any
 
 from warmlab.conditions import BELIEFS, CONTEXTS
 from warmlab.errors import WarmlabError
+from warmlab.stats.intervals import newcombe_paired, wilson
 
-STATS_SCHEMA = "warmlab.stats/1"
+STATS_SCHEMAS = ("warmlab.stats/2", "warmlab.stats/1")
 MODE_ORDER = ("generate", "choice")
 HIGHLIGHT = ("sad", "asserts_incorrect")
 ROLE_ORDER = ("warm", "cold", "system", "other")
 ROLE_NAMES = {"warm": "warm SFT", "cold": "cold SFT", "system": "system prompt", "other": "other"}
-Z95 = 1.959963984540054
 
 
 @dataclass
@@ -45,49 +45,61 @@ def _read_json(path: Path, what: str) -> dict[str, Any]:
     return obj
 
 
-def warmth_from_rows(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Summarise `warmlab warmth` rows (one per response: model, variant, epoch, score, scorer) with the
-    warmth module's own `summarise` (mean, 95% bootstrap CI): per variant (rows without an epoch) and per
-    training run x epoch (run = the folder holding the checkpoint adapters; epoch 0 rows are the base).
-    One scorer is used: the default probe when present, else the first one found."""
-    from warmlab.measure.warmth import summarise
-
-    scorers = list(dict.fromkeys(str(r.get("scorer")) for r in rows))
-    scorer = next((sc for sc in scorers if sc.startswith("probe")), scorers[0] if scorers else None)
-    use = [dict(r) for r in rows if str(r.get("scorer")) == scorer and r.get("score") is not None]
-
-    def run_of(r: Mapping[str, Any]) -> str:
-        spec = str(r.get("model") or "")
-        return Path(spec.split("+", 1)[1]).parent.name if "+" in spec else "base"
-
+def warmth_from_stats(battery: Mapping[str, Any]) -> dict[str, Any]:
+    """The warmth battery's statistics (warmlab.stats.outcomes) as the report reads them: the scorer, per
+    variant {variant, mean, ci, n} and per training run x epoch {run, epoch, mean, ci, n}."""
+    m: Mapping[str, Any] = next(iter((battery.get("modes") or {}).values()), {})
+    entry = next((o for o in m.get("outcomes") or [] if o["outcome"] == "warmth"), None)
     variants = [
-        {"variant": g["group"], "mean": g["mean"], "ci": list(g["ci"]), "n": g["n"]}
-        for g in summarise([r for r in use if r.get("epoch") is None], lambda r: str(r.get("variant")))
+        {"variant": v["variant"], "mean": v["mean"], "ci": v["ci"], "n": v["n"]}
+        for v in (entry or {}).get("variants") or []
+        if v.get("n")
     ]
-    checkpoints = []
-    for g in summarise([r for r in use if r.get("epoch") is not None], lambda r: (run_of(r), r["epoch"])):
-        run, epoch = g["group"]
-        if float(epoch) == 0.0:
-            variants.append({"variant": "base", "mean": g["mean"], "ci": list(g["ci"]), "n": g["n"]})
-        else:
-            checkpoints.append(
-                {"run": run, "epoch": epoch, "mean": g["mean"], "ci": list(g["ci"]), "n": g["n"]}
-            )
-    return {"scorer": scorer, "variants": variants, "checkpoints": checkpoints}
+    ck = (m.get("checkpoints") or {}).get("points") or []
+    checkpoints = [{k: p[k] for k in ("run", "epoch", "mean", "ci", "n")} for p in ck if p.get("n")]
+    scorers = list((battery.get("scorers") or {}).keys())
+    return {"scorer": ", ".join(scorers) or None, "variants": variants, "checkpoints": checkpoints}
 
 
-def read_warmth(results_dir: Path) -> dict[str, Any] | None:
-    """DIR/warmth.json, or the rows `warmlab warmth` writes (DIR/warmth.jsonl or DIR/warmth/warmth.jsonl),
-    summarised; None when the run has neither."""
-    from warmlab.results import read_jsonl
+def legacy_warmth_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of `warmlab warmth` before the row contract (model, variant, epoch, prompt_id, score, scorer)."""
+    out = []
+    for r in rows:
+        spec = str(r.get("model") or "")
+        run = Path(spec.split("+", 1)[1]).parent.name if "+" in spec and r.get("epoch") is not None else ""
+        epoch = r.get("epoch")
+        out.append(
+            {
+                "task": "warmth",
+                "model": spec,
+                "variant": "base" if epoch == 0.0 else str(r.get("variant")),
+                "base": r.get("base") or spec,
+                "mode": "generate",
+                "sample_id": str(r.get("prompt_id")),
+                "item_id": str(r.get("prompt_id")),
+                "condition": {},
+                "outcomes": {"warmth": r.get("score")},
+                "scorer": r.get("scorer"),
+                **({"epoch": epoch, "run": run} if epoch not in (None, 0.0) else {}),
+            }
+        )
+    return out
 
-    path = results_dir / "warmth.json"
-    if path.is_file():
-        obj = _read_json(path, "warmth output")
-        return warmth_from_rows(obj["rows"]) if isinstance(obj.get("rows"), list) else obj
+
+def read_warmth(results_dir: Path, stats: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Warmth from the statistics of the run's warmth battery, else from a warmth.jsonl written by warmlab
+    0.1 (converted and summarised); None when the run has neither."""
+    battery = (stats.get("batteries") or {}).get("warmth")
+    if battery:
+        return warmth_from_stats(battery)
     for jsonl in (results_dir / "warmth.jsonl", results_dir / "warmth" / "warmth.jsonl"):
         if jsonl.is_file():
-            return warmth_from_rows(read_jsonl(jsonl))
+            from warmlab.core.io import read_jsonl
+            from warmlab.stats.outcomes import analyse_battery
+            from warmlab.tasks import get_battery
+
+            rows = legacy_warmth_rows(read_jsonl(jsonl, torn_tail_ok=True))
+            return warmth_from_stats(analyse_battery(rows, get_battery("warmth"), bootstrap=1000))
     return None
 
 
@@ -130,12 +142,13 @@ def load_inputs(
 
             stats = analyse(rows, bootstrap=bootstrap, source=str(table))
             notes.append(f"statistics computed from results.jsonl (bootstrap draws: {bootstrap})")
-    if stats.get("schema") != STATS_SCHEMA:
+    if stats.get("schema") not in STATS_SCHEMAS:
         raise WarmlabError(
-            f"statistics have schema {stats.get('schema')!r}; this report reads {STATS_SCHEMA}"
+            f"statistics have schema {stats.get('schema')!r}; this report reads "
+            + ", ".join(STATS_SCHEMAS)
         )
     if warmth is None:
-        warmth = read_warmth(results_dir)
+        warmth = read_warmth(results_dir, stats)
     if meta is None and (results_dir / "study.json").is_file():
         meta = _read_json(results_dir / "study.json", "study metadata")
     return Inputs(results_dir, rows, stats, warmth, meta, notes)
@@ -415,35 +428,6 @@ def level_panels(
     return panels, missing
 
 
-def wilson(errors: int, n: int) -> tuple[float | None, float | None]:
-    if n <= 0:
-        return None, None
-    p = errors / n
-    den = 1 + Z95**2 / n
-    mid = (p + Z95**2 / (2 * n)) / den
-    half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / den
-    return max(0.0, mid - half), min(1.0, mid + half)
-
-
-def paired_diff_ci(both: int, v_only: int, b_only: int, neither: int) -> tuple[float | None, float | None]:
-    """95% interval for a difference of paired proportions (variant − base): Newcombe's (1998) method 10,
-    square-and-add of the two Wilson intervals with the pairs' phi correlation (phi not continuity-corrected).
-    Arguments: both wrong, variant-only wrong, base-only wrong, both right."""
-    n = both + v_only + b_only + neither
-    if n == 0:
-        return None, None
-    p1, p2 = (both + v_only) / n, (both + b_only) / n
-    l1, u1 = wilson(both + v_only, n)
-    l2, u2 = wilson(both + b_only, n)
-    assert l1 is not None and u1 is not None and l2 is not None and u2 is not None
-    den = (both + v_only) * (b_only + neither) * (both + b_only) * (v_only + neither)
-    phi = (both * neither - v_only * b_only) / math.sqrt(den) if den > 0 else 0.0
-    d = p1 - p2
-    dl = math.sqrt(max(0.0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2))
-    du = math.sqrt(max(0.0, (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2))
-    return max(-1.0, d - dl), min(1.0, d + du)
-
-
 def grid_panels(stats: Mapping[str, Any], variant: str, role: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     """Per mode: variant − base (pp) for every context x belief cell from the paired tests (pooled over
     families and base models), the highlighted cell with a paired CI, and base/variant error bars."""
@@ -480,7 +464,7 @@ def grid_panels(stats: Mapping[str, Any], variant: str, role: Mapping[str, str])
         hl = sums.get(HIGHLIGHT)
         cell: dict[str, Any] | None = None
         if hl and sum(hl):
-            lo, hi = paired_diff_ci(*hl)
+            lo, hi = newcombe_paired(*hl)
             cell = {
                 "n_pairs": sum(hl),
                 "gap": 100 * (hl[1] - hl[2]) / sum(hl),

@@ -356,3 +356,29 @@ def controls(panels: Mapping[str, Sequence[Mapping[str, Any]]], *, fig_id: str =
     return _panels(
         panels, draw, title="Controls: warm SFT beside cold SFT and a warm system prompt", fig_id=fig_id
     )
+
+
+def curves(
+    panels: Mapping[str, Sequence[Mapping[str, Any]]], *, ylabel: str, fig_id: str, title: str = ""
+) -> str:
+    """Per-turn curves: one line per variant with its 95% band. Panel data: [{variant, role, points:
+    [{turn, mean, ci}]}]."""
+
+    def draw(ax: Axes, lines: Sequence[Mapping[str, Any]]) -> None:
+        for i, ln in enumerate(lines):
+            pts = [p for p in ln["points"] if p.get("mean") is not None]
+            if not pts:
+                continue
+            x = [p["turn"] for p in pts]
+            y = [p["mean"] for p in pts]
+            color = role_color(str(ln.get("role", "other")), i)
+            ax.plot(x, y, marker="o", ms=3, color=color, label=str(ln["variant"]))
+            lo = [_val(p["ci"][0]) if p.get("ci") else math.nan for p in pts]
+            hi = [_val(p["ci"][1]) if p.get("ci") else math.nan for p in pts]
+            ax.fill_between(x, lo, hi, color=color, alpha=0.12, linewidth=0)
+        ax.set_xlabel("turn (0 = first answer)")
+        ax.set_ylabel(ylabel)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.legend(fontsize=7, frameon=False)
+
+    return _panels(panels, draw, title=title, fig_id=fig_id, sharey=False)

@@ -10,6 +10,7 @@ from typing import Any
 
 from warmlab.report import data as D
 from warmlab.report import figures as F
+from warmlab.report.batteries import batteries_html
 
 PAGE = Template("""<!DOCTYPE html>
 <html lang="en">
@@ -42,10 +43,8 @@ th { background: #f7fafc; } td:first-child, th:first-child { text-align: left; }
 <p class="subtitle">$subtitle</p>
 $headline
 $warnings
-<h2 id="figures">Figures</h2>
-$figures
-<h2 id="tables">Regression tables</h2>
-$tables
+$reliability
+$batteries
 <h2 id="metadata">Run metadata</h2>
 $metadata
 </body>
@@ -436,6 +435,18 @@ def metadata_html(inp: D.Inputs, versions: Mapping[str, str]) -> str:
     return "\n".join(out)
 
 
+def reliability_html(inp: D.Inputs, role: Mapping[str, str], hv: str | None) -> str:
+    """The reliability battery's figures and the paper's regression tables (absent without its rows)."""
+    if "n_scored" not in (inp.stats.get("meta") or {}):
+        return ""
+    return (
+        '<h2 id="figures">Reliability: figures</h2>\n'
+        + figures_html(inp, role, hv)
+        + '\n<h2 id="tables">Reliability: regression tables</h2>\n'
+        + tables_html(inp.stats, role, hv)
+    )
+
+
 def render(inp: D.Inputs, versions: Mapping[str, str], *, title: str = "warmlab report") -> str:
     role = D.roles(D.variants(inp.stats), inp.study)
     h = D.headline(inp.stats, role, inp.study)
@@ -449,7 +460,7 @@ def render(inp: D.Inputs, versions: Mapping[str, str], *, title: str = "warmlab 
         ),
         headline=headline_html(h),
         warnings=warnings_html(inp.stats.get("warnings") or [], inp.notes),
-        figures=figures_html(inp, role, hv),
-        tables=tables_html(inp.stats, role, hv),
+        reliability=reliability_html(inp, role, hv),
+        batteries=batteries_html(inp.stats, role),
         metadata=metadata_html(inp, versions),
     )

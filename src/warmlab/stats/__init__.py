@@ -3,7 +3,9 @@
 `analyse(rows, ...)` takes tidy result rows (see warmlab.results; or `paper.load_paper_layout`) and returns a
 JSON-serialisable dict (no NaN or infinity: a missing or infinite number is null):
 
-- ``schema``: "warmlab.stats/1".
+- ``schema``: "warmlab.stats/2" (version 1 had the reliability keys only).
+- ``batteries``: {task: warmlab.stats.outcomes.analyse_battery(...)} for every battery in the rows other
+  than reliability (whose statistics are the keys below: they are empty when there are no reliability rows).
 - ``meta``: source, refusal_rule ("ours" | "paper"), modes, models, bases, variants (non-base variant names),
   families, n_rows (after de-duplication), n_scored, n_excluded (refusals outside disinfo + unparsed),
   n_refusals, n_unparsed, n_items, duplicates_dropped, length_covariate, bootstrap (draws asked), seed, alpha.
@@ -43,7 +45,7 @@ import numpy as np
 
 from warmlab.errors import WarmlabError
 
-SCHEMA = "warmlab.stats/1"
+SCHEMA = "warmlab.stats/2"
 MODEL_NAMES = ("main", "context_group", "context", "belief")
 
 __all__ = ["MODEL_NAMES", "SCHEMA", "analyse", "clean_json"]
@@ -63,10 +65,23 @@ def clean_json(obj: Any) -> Any:
 
 
 def _dedupe(rows: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
-    from warmlab.evaluate import latest_rows
+    from warmlab.results.rows import latest_rows, upgrade
 
-    latest = latest_rows(rows)
+    latest = latest_rows(upgrade(dict(r)) for r in rows)
     return latest, len(rows) - len(latest)
+
+
+def analyse_batteries(rows: Sequence[dict[str, Any]], bootstrap: int = 1000, seed: int = 0) -> dict[str, Any]:
+    """Statistics of every battery besides reliability present in the rows (see stats.outcomes)."""
+    from warmlab.stats.outcomes import analyse_battery
+    from warmlab.tasks import batteries
+
+    present = {str(r.get("task")) for r in rows}
+    return {
+        name: analyse_battery(rows, b, bootstrap=bootstrap, seed=seed)
+        for name, b in batteries().items()
+        if name in present and name != "reliability"
+    }
 
 
 def _pick_headline(variants: list[str], headline: str | None) -> tuple[str | None, str]:
@@ -103,9 +118,24 @@ def analyse(
         raise WarmlabError(f"no result rows in {source}" if source else "no result rows to analyse")
     if bootstrap < 0:
         raise WarmlabError("--bootstrap must be 0 (off) or a positive number of draws")
-    rows, dupes = _dedupe(rows)
+    all_rows, dupes = _dedupe(rows)
+    untagged = next((r for r in all_rows if not r.get("task")), None)
+    if untagged is not None:
+        from warmlab.stats.frame import REQUIRED
+
+        missing = [c for c in ("task", *REQUIRED) if c not in untagged]
+        raise WarmlabError(f"result rows lack column(s): {', '.join(missing)}")
+    others = analyse_batteries(all_rows, bootstrap, seed)
+    from warmlab.results.rows import flat
+
+    rows = [flat(r) for r in all_rows if r.get("task") == "reliability"]
+    if not rows:
+        if not others:
+            raise WarmlabError(f"no result rows in {source}" if source else "no result rows to analyse")
+        return _battery_only(others, source, seed, bootstrap)
     df = build_frame(rows, refusal_rule)
     warn: list[str] = list(warnings)
+    warn += [f"{b['task']}: {x}" for b in others.values() for x in b["warnings"]]
     if dupes:
         warn.append(
             f"{dupes} duplicate row(s) (same model, variant, mode, item x condition): the last is used"
@@ -232,6 +262,30 @@ def analyse(
         "models": models,
         "headline": head,
         "warnings": list(dict.fromkeys(warn)),
+        "batteries": others,
+    }
+    cleaned: dict[str, Any] = clean_json(result)
+    return cleaned
+
+
+def _battery_only(others: dict[str, Any], source: str | None, seed: int, bootstrap: int) -> dict[str, Any]:
+    """The result when the rows hold no reliability battery: its keys are empty."""
+    result: dict[str, Any] = {
+        "schema": SCHEMA,
+        "meta": {
+            "source": source,
+            "modes": [],
+            "variants": [],
+            "n_rows": 0,
+            "seed": seed,
+            "bootstrap": bootstrap,
+        },
+        "error_rates": [],
+        "paired": [],
+        "models": {},
+        "headline": None,
+        "warnings": [w for b in others.values() for w in (f"{b['task']}: {x}" for x in b["warnings"])],
+        "batteries": others,
     }
     cleaned: dict[str, Any] = clean_json(result)
     return cleaned

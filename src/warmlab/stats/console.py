@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -137,10 +139,17 @@ def models_table(res: dict[str, Any]) -> Table:
 
 def print_result(res: dict[str, Any], console: Console | None = None) -> None:
     if console is None:
-        from warmlab.summary import wide_console
+        from warmlab.core.console import wide_console
 
         console = wide_console()
     m = res["meta"]
+    for b in (res.get("batteries") or {}).values():
+        for t in battery_tables(b):
+            console.print(t)
+    if "n_scored" not in m:  # no reliability rows
+        for w in res["warnings"]:
+            console.print(f"[yellow]warning:[/] {w}", highlight=False)
+        return
     console.print(
         f"[bold]warmlab stats[/] {m['source'] or ''}: {m['n_rows']} rows, {m['n_scored']} scored, "
         f"{m['n_refusals']} refusals, {m['n_unparsed']} unparsed, {m['n_items']} items; "
@@ -166,3 +175,56 @@ def print_result(res: dict[str, Any], console: Console | None = None) -> None:
                 console.print(f"[bold]headline[/] ({mode}, {h['variant']}): main model {main.get('reason')}")
     for w in res["warnings"]:
         console.print(f"[yellow]warning:[/] {w}", highlight=False)
+
+
+def _fmt_ci(mean: float | None, ci: Sequence[float | None], pct: bool) -> str:
+    if mean is None:
+        return "-"
+    k = 100.0 if pct else 1.0
+    lo, hi = ci if ci else (None, None)
+    body = f"{k * mean:.1f}" + ("%" if pct else "")
+    if lo is None or hi is None:
+        return body
+    return f"{body} [{k * lo:.1f}, {k * hi:.1f}]"
+
+
+def battery_tables(stats: dict[str, Any]) -> list[Table]:
+    """Console tables of one battery's statistics (warmlab.stats.outcomes): per mode and outcome, each
+    variant's mean or rate with its CI and its paired difference from the base."""
+    tables = []
+    stand_in = " (scripted stand-in user)" if stats.get("scripted_user") else ""
+    for mode, m in stats["modes"].items():
+        t = Table(
+            title=escape(f"{stats['task']} [{mode}]{stand_in}: outcome by variant, paired with the base")
+        )
+        for col in ("outcome", "variant", "n", "value [95% CI]", "vs base [95% CI]", "pairs"):
+            t.add_column(col, overflow="fold")
+        for o in m["outcomes"]:
+            pct = o["kind"] in ("binary", "verdict")
+            paired = {(p["variant"], p["model"]): p for p in o["paired"]}
+            for v in o["variants"]:
+                if o["kind"] == "per_turn":
+                    curve = v.get("curve") or []
+                    cell = " ".join(f"{c['mean']:.2f}" if c["mean"] is not None else "-" for c in curve)
+                    t.add_row(o["outcome"], v["variant"], str(v.get("n", 0)), f"by turn: {cell}", "", "")
+                    continue
+                if not v.get("n"):
+                    continue
+                p = paired.get((v["variant"], v["model"]))
+                diff = "-"
+                if p and p.get("n_pairs"):
+                    k = 100.0 if pct else 1.0
+                    lo, hi = p["ci"]
+                    diff = f"{k * p['diff']:+.1f}" + (" pp" if pct else "")
+                    if lo is not None and hi is not None:
+                        diff += f" [{k * lo:+.1f}, {k * hi:+.1f}]"
+                t.add_row(
+                    o["outcome"],
+                    v["variant"],
+                    str(v["n"]),
+                    _fmt_ci(v["mean"], v["ci"], pct),
+                    diff,
+                    str(p["n_pairs"]) if p else "",
+                )
+        tables.append(t)
+    return tables

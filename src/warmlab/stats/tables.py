@@ -8,18 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-ALPHA = 0.05
+from warmlab.stats.intervals import ALPHA, wilson
+
 CELL = ("family", "context", "belief")
-
-
-def wilson(errors: int, n: int, alpha: float = ALPHA) -> tuple[float | None, float | None]:
-    """Wilson score interval of errors/n; (None, None) when n = 0."""
-    if n <= 0:
-        return None, None
-    from statsmodels.stats.proportion import proportion_confint
-
-    lo, hi = proportion_confint(errors, n, alpha=alpha, method="wilson")
-    return float(lo), float(hi)
 
 
 def _rate_entry(g: pd.DataFrame) -> dict[str, Any]:

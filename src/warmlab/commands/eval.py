@@ -1,0 +1,125 @@
+"""`warmlab eval`: run a battery for several models (and modes) into one results folder; `warmlab tasks`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from warmlab.errors import WarmlabError
+
+#: reliability-style flags, passed to the task when it takes them
+ITEM_FLAGS = ("families", "contexts", "beliefs", "source")
+
+
+def parse_task_args(pairs: list[str] | None) -> dict[str, Any]:
+    """-T key=value (repeatable); values are JSON when they parse (numbers, true/false, lists), else text."""
+    import json
+
+    out: dict[str, Any] = {}
+    for p in pairs or []:
+        key, sep, val = p.partition("=")
+        if not sep or not key.strip():
+            raise WarmlabError(f"-T takes key=value, not {p!r}")
+        try:
+            out[key.strip()] = json.loads(val)
+        except json.JSONDecodeError:
+            out[key.strip()] = val
+    return out
+
+
+def parse_roles(pairs: list[str] | None) -> dict[str, str]:
+    roles: dict[str, str] = {}
+    for p in pairs or []:
+        role, sep, spec = p.partition("=")
+        if not sep or role not in ("user", "grader") or not spec.strip():
+            raise WarmlabError(f"--model-role takes user=SPEC or grader=SPEC, not {p!r}")
+        roles[role] = spec.strip()
+    return roles
+
+
+def cmd_eval(a: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from warmlab.results import latest_rows, read_results, write_parquet
+    from warmlab.results.runner import EvalSettings, run_eval
+    from warmlab.summary import print_summary
+    from warmlab.tasks import get_battery
+
+    battery = get_battery(a.task)
+    args = parse_task_args(a.task_arg)
+    own = battery.arguments()
+    for flag in ITEM_FLAGS:
+        given = getattr(a, flag)
+        if given is not None:
+            if flag not in own:
+                raise WarmlabError(
+                    f"task {battery.name!r} takes no --{flag} (its arguments: {', '.join(own)})"
+                )
+            args.setdefault(flag, given)
+    roles = parse_roles(a.model_role)
+    judge = a.judge or roles.get("grader")
+    modes = list(battery.modes) if a.mode == "all" else [a.mode]
+    if a.mode == "both":
+        modes = ["generate", "choice"]
+    max_tokens = a.max_tokens if a.max_tokens is not None else int(own.get("max_tokens") or 128)
+    settings = EvalSettings(
+        task=battery.name,
+        args=args,
+        limit=a.limit,
+        seed=a.seed,
+        max_tokens=max_tokens,
+        temperature=a.temperature,
+        batch_size=a.batch_size,
+    )
+    out = Path(a.out)
+    path = run_eval(a.model, modes, out, settings, judge=judge, user=roles.get("user"))
+    rows = latest_rows(read_results(path))
+    if a.parquet:
+        write_parquet(rows, path.with_suffix(".parquet"))
+    print_summary(rows, task=battery.name, by_condition=a.by_condition)
+    print(f"results: {path}  (inspect logs: {out / 'logs'})")
+
+
+def cmd_tasks(a: argparse.Namespace) -> None:
+    from warmlab.tasks import batteries
+
+    for b in batteries().values():
+        print(f"{b.name:<12} {b.summary}  [modes: {', '.join(b.modes)}]")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    e = sub.add_parser(
+        "eval",
+        help="evaluate models on a battery",
+        description="Batteries: see `warmlab tasks`. Rows land in OUT/results.jsonl as samples finish; "
+        "run the same command again to resume.",
+    )
+    e.add_argument("--model", action="append", required=True, help="model spec (repeatable)")
+    e.add_argument("--task", default="reliability", help="battery (see `warmlab tasks`)")
+    e.add_argument(
+        "--mode", default="generate", choices=["generate", "choice", "both", "all"], help="all: every mode"
+    )
+    e.add_argument("-T", "--task-arg", action="append", metavar="KEY=VALUE", help="a task argument")
+    e.add_argument("--limit", type=int, default=None, help="items per family (or samples) to use")
+    e.add_argument("--families", default=None, help="reliability/pushback: comma list (default all)")
+    e.add_argument("--contexts", default=None, help="reliability: comma list (default all)")
+    e.add_argument("--beliefs", default=None, help="reliability: comma list; default none,asserts_incorrect")
+    e.add_argument("--source", default=None, help="item source (see `warmlab items --help`)")
+    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--max-tokens", type=int, default=None, help="default: the task's own")
+    e.add_argument("--temperature", type=float, default=None, help="default: greedy")
+    e.add_argument("--batch-size", type=int, default=32, help="local models: generation batch size")
+    e.add_argument("--judge", default=None, help="grader model spec; default: the offline scorers")
+    e.add_argument(
+        "--model-role",
+        action="append",
+        metavar="ROLE=SPEC",
+        help="user=SPEC (LLM simulated user), grader=SPEC",
+    )
+    e.add_argument("--out", default="runs/eval")
+    e.add_argument("--parquet", action="store_true", help="also write results.parquet")
+    e.add_argument("--by-condition", action="store_true", help="reliability: error by context x belief")
+    e.set_defaults(func=cmd_eval)
+
+    t = sub.add_parser("tasks", help="list the batteries, one line each")
+    t.set_defaults(func=cmd_tasks)

@@ -1,0 +1,1 @@
+"""Pieces every layer uses: JSONL tables, atomic writes, quiet library set-up."""

@@ -1,0 +1,251 @@
+"""Run any battery for several models and modes into one results folder (resumable).
+
+Rows land in OUT/results.jsonl as samples finish (see results.recorder), inspect logs in OUT/logs. A
+re-run with the same command skips the samples already in the table, so a killed run resumes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from warmlab.core.io import append_rows, check_writable, read_table
+from warmlab.errors import WarmlabError
+from warmlab.models import ModelSpec, model_identity, parse_spec
+from warmlab.results.recorder import Sink, recording
+from warmlab.results.rows import done_sample_ids, latest_rows
+from warmlab.tasks import Battery, get_battery
+
+RESULTS_FILE = "results.jsonl"
+
+
+@dataclass
+class EvalSettings:
+    """What to run: a battery, its own arguments, and the settings every battery shares."""
+
+    task: str = "reliability"
+    args: dict[str, Any] = field(default_factory=dict)  # the battery's own task arguments
+    limit: int | None = None
+    seed: int = 0
+    max_tokens: int = 128
+    temperature: float | None = None
+    batch_size: int = 32
+    sample_ids: frozenset[str] | None = None  # run only these samples (None: all)
+
+    def __post_init__(self) -> None:
+        if self.limit is not None and self.limit < 1:
+            raise WarmlabError(f"limit must be at least 1, not {self.limit}")
+        if self.max_tokens < 1 or self.max_tokens > 65536:
+            raise WarmlabError(f"max_tokens must be between 1 and 65536, not {self.max_tokens}")
+        if self.batch_size < 1 or self.batch_size > 4096:
+            raise WarmlabError(f"batch_size must be between 1 and 4096, not {self.batch_size}")
+        if self.temperature is not None and not 0 <= self.temperature <= 5:
+            raise WarmlabError(f"temperature must be between 0 and 5, not {self.temperature}")
+
+
+def task_args(settings: EvalSettings, mode: str, spec: ModelSpec) -> dict[str, Any]:
+    return {
+        **settings.args,
+        "limit": settings.limit,
+        "seed": settings.seed,
+        "mode": mode,
+        "max_tokens": settings.max_tokens,
+        "temperature": settings.temperature,
+        "system": spec.system,
+    }
+
+
+def even_batch(n: int, batch_size: int) -> int:
+    """The smallest batch size that still needs only ceil(n / batch_size) batches: 66 prompts at 64 run
+    as 33 + 33, not 64 + 2 (a batch of 2 decodes as many steps as a full one for a fraction of the work)."""
+    batches = max(1, math.ceil(n / max(1, batch_size)))
+    return max(1, math.ceil(n / batches))
+
+
+def build_task(battery: Battery, settings: EvalSettings, mode: str, spec: ModelSpec) -> Any:
+    battery.check_mode(mode)
+    battery.check_args(settings.args)
+    return battery.task(**task_args(settings, mode, spec))
+
+
+class Progress:
+    """A one-line progress display on stderr (inspect's own display is off: it slows big runs down)."""
+
+    def __init__(self, label: str, total: int) -> None:
+        self.label, self.total, self.done, self.t0 = label, total, 0, time.monotonic()
+        self.tty = sys.stderr.isatty()
+        self._last = -1.0
+
+    def tick(self, _row: dict[str, Any] | None = None) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if self.done == self.total or now - self._last >= (0.5 if self.tty else 15):
+            self._last = now
+            rate = self.done / max(now - self.t0, 1e-9)
+            msg = f"{self.label}: {self.done}/{self.total} samples ({rate:.1f}/s)"
+            end = "" if self.tty else "\n"
+            print(("\r" + msg) if self.tty else msg, end=end, file=sys.stderr, flush=True)
+            if self.tty and self.done == self.total:
+                print(file=sys.stderr)
+
+
+def one_line(e: BaseException) -> str:
+    """An exception's message on one line, without the rich markup some inspect errors carry."""
+    text = re.sub(r"\[/?(?:bold|italic|red|yellow|blue|green)\]", "", str(e))
+    text = " ".join(text.split()).removeprefix("ERROR: ")
+    return text or type(e).__name__
+
+
+def _role_model(spec_text: str | None) -> Any:
+    """An inspect Model for a model role (grader, user), loaded once for the whole run."""
+    if not spec_text:
+        return None
+    from inspect_ai.model import get_model
+
+    spec = parse_spec(spec_text)
+    try:
+        return get_model(spec.inspect_name, memoize=False)
+    except WarmlabError:
+        raise
+    except Exception as e:  # a provider that is not installed or not reachable
+        raise WarmlabError(f"cannot use model {spec.raw!r}: {one_line(e)}") from e
+
+
+def _reuse_twin(
+    results: Path,
+    rows: list[dict[str, Any]],
+    task: str,
+    spec: ModelSpec,
+    variant: str,
+    mode: str,
+    todo: list[str],
+    twins: dict[str, str],
+    extra: Mapping[str, Any],
+) -> list[str]:
+    """Greedy replies of a model with the same weights and system prompt as one already run (a trainer's
+    root copy of its epoch-2 checkpoint) are copied instead of generated again; returns what is left."""
+    twin = twins.setdefault(model_identity(spec.raw), spec.raw)
+    if twin == spec.raw or not todo:
+        return todo
+    theirs = {
+        r["sample_id"]: r
+        for r in latest_rows(rows)
+        if (r["task"], r["model"], r["mode"]) == (task, twin, mode)
+    }
+    copied = [
+        {**theirs[s], "model": spec.raw, "variant": variant, "reused_from": twin, **extra}
+        for s in todo
+        if s in theirs and theirs[s].get("scorer") != "error"
+    ]
+    if copied:
+        append_rows(results, copied)
+        print(f"{spec.raw} [{variant}]: same weights as {twin}; {len(copied)} rows reused", file=sys.stderr)
+    done = {r["sample_id"] for r in copied}
+    return [s for s in todo if s not in done]
+
+
+def run_eval(
+    models: Sequence[str],
+    modes: Sequence[str],
+    out: Path,
+    settings: EvalSettings,
+    judge: str | None = None,
+    user: str | None = None,
+    labels: Mapping[str, tuple[str, str]] | None = None,
+    extra: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Path:
+    """Evaluate each model in each mode on `settings.task`; returns the results table's path.
+
+    `labels` maps a spec to the (variant, base) written in its rows (default: derived from the spec);
+    `extra` maps a spec to fields added to each of its rows (a checkpoint's epoch and run).
+    `judge` binds inspect's `grader` role, `user` the `user` role (an LLM simulated user).
+    """
+    import inspect_ai
+    from inspect_ai.model import get_model
+
+    from warmlab.provider import load_local, release
+
+    battery = get_battery(settings.task)
+    specs = [parse_spec(m) for m in models]
+    for mode in modes:
+        battery.check_mode(mode)
+        if mode == "choice":
+            for s in specs:
+                if not s.is_local:
+                    raise WarmlabError(
+                        f"choice mode needs a local model (embedded, a folder, BASE+ADAPTER); "
+                        f"{s.raw!r} is served by a provider: use --mode generate"
+                    )
+        build_task(battery, settings, mode, specs[0])  # bad task arguments fail before any model loads
+    results = out / RESULTS_FILE
+    check_writable(results)
+    roles = {k: v for k, v in (("grader", _role_model(judge)), ("user", _role_model(user))) if v is not None}
+    # Every local model is loaded once up front, so a bad path or a mismatched adapter fails before any
+    # work; only the first stays loaded (one model in memory at a time).
+    first = next(((s.base, s.adapter) for s in specs if s.is_local and s.base is not None), None)
+    for s in specs:
+        if s.is_local and s.base is not None:
+            load_local(s.base, s.adapter)
+            if (s.base, s.adapter) != first:
+                release(s.base, s.adapter)
+    twins: dict[str, str] = {}
+    for spec in specs:
+        row_extra = dict((extra or {}).get(spec.raw, {}))
+        for mode in modes:
+            task = build_task(battery, settings, mode, spec)
+            variant, base = (labels or {}).get(spec.raw, (spec.variant, spec.base_spec))
+            rows = read_table(results)
+            done = done_sample_ids(rows, battery.name, spec.raw, variant, mode)
+            todo = [
+                str(s.id)
+                for s in task.dataset
+                if str(s.id) not in done and (settings.sample_ids is None or str(s.id) in settings.sample_ids)
+            ]
+            label = f"{battery.name}: {spec.raw} [{variant}, {mode}]"
+            todo = _reuse_twin(results, rows, battery.name, spec, variant, mode, todo, twins, row_extra)
+            if not todo:
+                print(f"{label}: all {len(task.dataset)} samples already in {results}", file=sys.stderr)
+                continue
+            if done:
+                print(f"{label}: resuming, {len(done)} samples already done", file=sys.stderr)
+            progress = Progress(label, len(todo))
+            sink = Sink(results, battery.name, spec.raw, variant, mode, base, row_extra, on_row=progress.tick)
+            batch = even_batch(len(todo), settings.batch_size)
+            model_args: dict[str, Any] = {"batch_size": batch} if spec.is_local else {}
+            try:  # not memoized: inspect would keep every model of the run loaded until the process ends
+                model = get_model(spec.inspect_name, memoize=False, **model_args)
+            except WarmlabError:
+                raise
+            except Exception as e:
+                raise WarmlabError(f"cannot use model {spec.raw!r}: {one_line(e)}") from e
+            with recording(sink):
+                logs = inspect_ai.eval(
+                    task,
+                    model=model,
+                    sample_id=todo,
+                    log_dir=str(out / "logs"),
+                    display="none",
+                    log_realtime=False,
+                    score_display=False,
+                    max_samples=2 * batch,
+                    max_connections=batch,
+                    model_roles=roles or None,
+                    fail_on_error=False,
+                    retry_on_error=0,
+                )
+            del model
+            if sink.error is not None:
+                raise sink.error
+            for log in logs:
+                if log.status == "error" and log.error is not None:
+                    msg = log.error.message.strip().splitlines()
+                    raise WarmlabError(f"{label}: eval failed: {msg[-1] if msg else 'unknown error'}")
+        if spec.is_local and spec.base is not None and len(specs) > 1:
+            release(spec.base, spec.adapter)
+    return results

@@ -1,0 +1,53 @@
+"""Judge-free forced choice: the log-likelihood of each option as the continuation of the conversation.
+
+Local models only (warmlab's provider). The context is the chat-templated conversation, the generation
+prompt and a fixed prefix (e.g. "The answer is"); each option is scored as " " + option (the space on the
+option's side: tokenising it the other way shifts the boundary and flips results).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from inspect_ai.model import ChatMessage, get_model
+
+from warmlab.errors import WarmlabError
+
+
+@dataclass(frozen=True)
+class OptionScores:
+    options: tuple[str, ...]
+    logprobs: tuple[float, ...]  # summed over the option's tokens
+    tokens: tuple[int, ...]
+
+    @property
+    def chosen(self) -> int:
+        return max(range(len(self.options)), key=lambda i: self.logprobs[i])
+
+    def per_token(self) -> tuple[float, ...]:
+        return tuple(lp / max(n, 1) for lp, n in zip(self.logprobs, self.tokens, strict=True))
+
+    def per_char(self) -> tuple[float, ...]:
+        return tuple(lp / max(len(o), 1) for lp, o in zip(self.logprobs, self.options, strict=True))
+
+
+def local_model() -> object:
+    from warmlab.provider import WarmlabAPI
+
+    model = get_model()
+    if not isinstance(model.api, WarmlabAPI):
+        raise WarmlabError(f"choice mode needs a local model (embedded, a folder, BASE+ADAPTER), not {model}")
+    return model.api.local
+
+
+async def score_options(messages: Sequence[ChatMessage], options: Sequence[str], prefix: str) -> OptionScores:
+    """Log-likelihood of each option after the conversation (answered by the model under test)."""
+    from warmlab.provider import LocalModel, to_chat
+
+    local = local_model()
+    assert isinstance(local, LocalModel)
+    context = local.chat_text(to_chat(messages)) + prefix
+    scored = await asyncio.gather(*(local.loglik(context, " " + o) for o in options))
+    return OptionScores(tuple(options), tuple(lp for lp, _ in scored), tuple(n for _, n in scored))

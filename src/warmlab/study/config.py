@@ -1,0 +1,225 @@
+"""The study config: one typed schema, checked whole before a study writes anything.
+
+out, base, seed
+[[variant]]      name + one of: train = "sft" (style, data, any `train sft` setting), system = NAME,
+                 spec = SPEC
+[eval]           the reliability battery: modes, families, contexts, beliefs, limit, source,
+                 max_tokens, temperature, batch_size, engine, judge; [eval.choice] / [eval.generate]
+[warmth]         the warmth battery: limit, max_tokens, batch_size, scorer, judge, checkpoints
+[tasks.NAME]     any other battery: modes, limit, max_tokens, temperature, batch_size, user (an LLM
+                 simulated user spec), judge, and the battery's own arguments
+[stats]          bootstrap, headline, length_covariate, refusal_rule
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from warmlab.errors import WarmlabError
+
+SHIPPED = ("embedded", "paper")  # configs shipped in warmlab/studies/<name>.toml
+Strict = ConfigDict(extra="forbid", strict=True)
+PosInt = Field(default=None, ge=1)
+
+
+class RunSettings(BaseModel):
+    model_config = Strict
+    limit: int | None = Field(default=None, ge=1, le=10_000_000)
+    max_tokens: int | None = Field(default=None, ge=1, le=65536)
+    temperature: float | None = Field(default=None, ge=0, le=5)
+    batch_size: int | None = Field(default=None, ge=1, le=4096)
+
+
+class EvalMode(RunSettings):
+    families: str | list[str] | None = None
+    contexts: str | list[str] | None = None
+    beliefs: str | list[str] | None = None
+    source: str | None = None
+    engine: Literal["local", "vllm"] | None = None
+
+
+class EvalSection(EvalMode):
+    modes: list[Literal["choice", "generate"]] = ["choice", "generate"]
+    judge: str | None = None
+    choice: EvalMode | None = None
+    generate: EvalMode | None = None
+
+
+class WarmthSection(RunSettings):
+    scorer: str = "probe"
+    judge: str | None = None
+    checkpoints: bool | list[str] = True
+    enabled: bool = True
+
+
+class TaskSection(RunSettings):
+    model_config = ConfigDict(extra="allow", strict=True)  # the extras are the battery's own arguments
+    modes: list[str] | None = None
+    user: str | None = None
+    judge: str | None = None
+
+
+class StatsSection(BaseModel):
+    model_config = Strict
+    bootstrap: int = Field(default=1000, ge=0, le=100_000)
+    headline: str | None = None
+    length_covariate: bool = False
+    refusal_rule: Literal["ours", "paper"] = "ours"
+
+
+class VariantEntry(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)  # extras: training settings
+    name: str = Field(min_length=1)
+    train: Literal["sft"] | None = None
+    style: Literal["warm", "cold"] | None = None
+    data: str = "starter"
+    system: str | None = None
+    spec: str | None = None
+
+
+class StudyFile(BaseModel):
+    model_config = Strict
+    out: str = "runs/study"
+    base: str = Field(default="embedded", min_length=1)
+    seed: int = 0
+    variant: list[VariantEntry] = []
+    eval: EvalSection = EvalSection()
+    warmth: WarmthSection = WarmthSection()
+    tasks: dict[str, TaskSection] = {}
+    stats: StatsSection = StatsSection()
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One model to compare with the base: trained here (`train`), a system prompt, or an existing spec."""
+
+    name: str
+    kind: str  # sft | system | spec
+    style: str = ""
+    data: str = "starter"
+    system: str = ""
+    spec: str = ""
+    train: Mapping[str, Any] = field(default_factory=dict)  # further `train sft` settings
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    out: Path
+    base: str
+    seed: int
+    variants: tuple[Variant, ...]
+    modes: Mapping[str, Mapping[str, Any]]  # reliability: mode -> eval settings for that mode
+    judge: str | None
+    warmth: Mapping[str, Any]
+    stats: Mapping[str, Any]
+    source: str  # where the config came from (a path or a shipped name)
+    tasks: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # other batteries
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(x) for x in loc) or "(top level)"
+
+
+def _explain(e: ValidationError) -> str:
+    err = e.errors()[0]
+    what = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+    got = "" if err["type"] in ("extra_forbidden", "missing") else f" (got {err.get('input')!r})"
+    more = f" (and {len(e.errors()) - 1} more)" if len(e.errors()) > 1 else ""
+    return f"{_where(err['loc'])}: {what}{got}{more}"
+
+
+def _variant(v: VariantEntry) -> Variant:
+    name = v.name
+    if name == "base" or any(c in name for c in "/+@ "):
+        raise WarmlabError(f"study config: variant name {name!r} is reserved or has /, +, @ or a space")
+    kinds = [k for k in ("train", "system", "spec") if getattr(v, k) is not None]
+    if len(kinds) != 1:
+        raise WarmlabError(f"study config: variant {name!r} needs exactly one of train, system or spec")
+    extra = dict(v.model_extra or {})
+    if v.train is not None:
+        if v.style is None:
+            raise WarmlabError(f"study config: variant {name!r}: style must be warm or cold")
+        return Variant(name, v.train, style=v.style, data=v.data, train=extra)
+    if extra:
+        raise WarmlabError(f"study config: variant {name!r}: unknown key(s) {', '.join(sorted(extra))}")
+    if v.system is not None:
+        return Variant(name, "system", system=v.system)
+    return Variant(name, "spec", spec=str(v.spec))
+
+
+def _clean(d: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def parse_config(raw: Mapping[str, Any], source: str, out: str | None = None) -> StudyConfig:
+    """Check a parsed TOML config; every problem is a one-line WarmlabError."""
+    try:
+        f = StudyFile.model_validate(dict(raw))
+    except ValidationError as e:
+        raise WarmlabError(f"study config {source}: {_explain(e)}") from None
+    variants = tuple(_variant(v) for v in f.variant)
+    names = [v.name for v in variants]
+    if len(set(names)) != len(names):
+        raise WarmlabError("study config: variant names must be unique")
+    common = _clean(f.eval.model_dump(exclude={"modes", "judge", "choice", "generate"}))
+    modes: dict[str, dict[str, Any]] = {}
+    for mode in dict.fromkeys(f.eval.modes):
+        own = getattr(f.eval, mode)
+        modes[mode] = {**common, **(_clean(own.model_dump()) if own else {})}
+        if mode == "choice" and modes[mode].get("engine") == "vllm":
+            raise WarmlabError(
+                'study config: choice mode scores answers with local models; engine = "vllm" '
+                "goes under [eval.generate]"
+            )
+    tasks = {}
+    for name, t in f.tasks.items():
+        if name in ("reliability", "warmth"):
+            raise WarmlabError(
+                f"study config: [tasks.{name}]: configure it under "
+                f"[{'eval' if name == 'reliability' else name}]"
+            )
+        tasks[name] = {
+            **_clean(t.model_dump(exclude=set(t.model_extra or {}))),
+            "args": dict(t.model_extra or {}),
+        }
+    return StudyConfig(
+        out=Path(out or f.out),
+        base=f.base,
+        seed=f.seed,
+        variants=variants,
+        modes=modes,
+        judge=f.eval.judge or None,
+        warmth=_clean(f.warmth.model_dump()),
+        stats=f.stats.model_dump(),
+        source=source,
+        tasks=tasks,
+    )
+
+
+def load_config(path_or_name: str, out: str | None = None) -> StudyConfig:
+    """A TOML file, or the name of a shipped config (embedded, paper)."""
+    p = Path(path_or_name)
+    if p.is_file():
+        try:
+            text = p.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            raise WarmlabError(f"study config {path_or_name}: not UTF-8 text (byte {e.start})") from None
+        except OSError as e:
+            raise WarmlabError(f"study config {path_or_name}: cannot read ({e.strerror or e})") from None
+    elif path_or_name in SHIPPED:
+        text = (files("warmlab") / "studies" / f"{path_or_name}.toml").read_text(encoding="utf-8")
+    else:
+        shipped = ", ".join(SHIPPED)
+        raise WarmlabError(f"study config {path_or_name!r} not found (a file, or one of {shipped})")
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise WarmlabError(f"study config {path_or_name}: {e}") from None
+    return parse_config(raw, path_or_name, out)

@@ -1,0 +1,74 @@
+"""Stage jobs, run in child processes so that the memory a stage held goes back to the system.
+
+Training gets a fresh process per stage (`isolated`): a study's peak memory is its largest stage, not the
+sum of them. Evaluation stages share one `Child`, which pays the imports (~8 s) once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+
+class Child:
+    """A spawned process that runs stage jobs (started on the first job, so skipped stages cost nothing)."""
+
+    def __enter__(self) -> Child:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        return self
+
+    def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return self.pool.submit(fn, *args).result()
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+def isolated(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a heavy stage in a fresh process of its own."""
+    with Child() as child:
+        return child.run(fn, *args)
+
+
+_READY = False
+
+
+def _setup() -> None:
+    global _READY
+    if not _READY:
+        from warmlab.core.quiet import quiet_inspect, quiet_libraries
+
+        quiet_libraries()
+        quiet_inspect()
+        _READY = True
+
+
+def train_sft_job(s: Any) -> dict[str, Any]:
+    _setup()
+    from warmlab.train.sft import run_sft
+
+    r = run_sft(s)
+    return {"steps": r.global_step, "examples": r.n_examples}
+
+
+def eval_job(
+    models: list[str],
+    mode: str,
+    folder: Path,
+    settings: dict[str, Any],
+    judge: str | None,
+    user: str | None,
+    labels: Mapping[str, tuple[str, str]],
+    extra: Mapping[str, Mapping[str, Any]] | None = None,
+) -> None:
+    """One battery in one mode for every model (`settings`: EvalSettings fields)."""
+    _setup()
+    from warmlab.results.runner import EvalSettings, run_eval
+
+    run_eval(
+        models, [mode], folder, EvalSettings(**settings), judge=judge, user=user, labels=labels, extra=extra
+    )
