@@ -21,6 +21,7 @@ from warmlab.conditions import PAPER_BELIEFS, context_group
 from warmlab.errors import WarmlabError
 from warmlab.report import build_report
 from warmlab.report import data as D
+from warmlab.report import warmth as W
 from warmlab.stats.intervals import newcombe_paired, wilson
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -273,7 +274,7 @@ def test_checkpoint_errors_come_from_checkpoint_variants_in_the_results() -> Non
             {"run": "warm", "epoch": 2, "warmth": 0.8},
         ],
     }
-    runs, _ = D.checkpoint_runs(stats, warmth)
+    runs, _ = W.checkpoint_runs(stats, warmth)
     assert [(r["epoch"], r["warmth"], r["error"]) for r in runs["warm"]] == [
         (0.0, 0.1, 0.2),
         (1.0, 0.5, 0.3),
@@ -315,10 +316,10 @@ def test_warmth_rows_from_the_warmth_command_are_summarised(tmp_path: Path) -> N
     d = tmp_path / "run"
     d.mkdir()
     (d / "warmth.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    warmth = D.read_warmth(d, {})
+    warmth = W.read_warmth(d, {})
     assert warmth is not None and warmth["scorer"] == "probe:all-MiniLM-L6-v2"
     stats = {"meta": {"modes": ["generate"], "variants": []}, "error_rates": []}
-    runs, _ = D.checkpoint_runs(stats, warmth)
+    runs, _ = W.checkpoint_runs(stats, warmth)
     assert [(r["epoch"], round(r["warmth"], 2)) for r in runs["sft-warm"]] == [
         (0.0, 0.15),
         (1.0, 1.15),

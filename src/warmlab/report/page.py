@@ -10,6 +10,7 @@ from typing import Any
 
 from warmlab.report import data as D
 from warmlab.report import figures as F
+from warmlab.report import warmth as W
 from warmlab.report.batteries import batteries_html
 
 PAGE = Template("""<!DOCTYPE html>
@@ -206,7 +207,7 @@ def figures_html(inp: D.Inputs, role: Mapping[str, str], hv: str | None) -> str:
             )
         )
 
-    runs, notes = D.checkpoint_runs(stats, inp.warmth)
+    runs, notes = W.checkpoint_runs(stats, inp.warmth)
     if inp.warmth is None:
         notes.insert(0, "no warmth output in this run (warmth.json)")
     drawable = any(
@@ -411,7 +412,7 @@ def metadata_html(inp: D.Inputs, versions: Mapping[str, str]) -> str:
     by_fam = Counter(f for f, _ in fams)
     out.append("<h3>Items per family</h3>" + table(["family", "items"], sorted(by_fam.items())))
 
-    per_var, _ = D.warmth_tables(inp.warmth)
+    per_var, _ = W.warmth_tables(inp.warmth)
     if per_var:
         out.append(
             "<h3>Warmth per variant</h3>"

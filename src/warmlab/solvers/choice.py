@@ -15,6 +15,11 @@ from inspect_ai.model import ChatMessage, get_model
 
 from warmlab.errors import WarmlabError
 
+#: how an option's log-likelihood is compared: summed over its tokens (longer options lose for being long),
+#: per token, or per character of the option text (lm-evaluation-harness's acc_norm)
+NORMS = ("sum", "token", "char")
+DEFAULT_NORM = "char"
+
 
 @dataclass(frozen=True)
 class OptionScores:
@@ -24,13 +29,27 @@ class OptionScores:
 
     @property
     def chosen(self) -> int:
-        return max(range(len(self.options)), key=lambda i: self.logprobs[i])
+        return self.chosen_by(DEFAULT_NORM)
+
+    def scores(self, norm: str) -> tuple[float, ...]:
+        if norm == "sum":
+            return self.logprobs
+        if norm == "token":
+            return self.per_token()
+        if norm == "char":
+            return self.per_char()
+        raise WarmlabError(f"unknown choice normalisation {norm!r}; choose from: {', '.join(NORMS)}")
+
+    def chosen_by(self, norm: str) -> int:
+        s = self.scores(norm)
+        return max(range(len(self.options)), key=lambda i: s[i])
 
     def per_token(self) -> tuple[float, ...]:
         return tuple(lp / max(n, 1) for lp, n in zip(self.logprobs, self.tokens, strict=True))
 
     def per_char(self) -> tuple[float, ...]:
-        return tuple(lp / max(len(o), 1) for lp, o in zip(self.logprobs, self.options, strict=True))
+        # the continuation scored is " " + option: its characters, the leading space included
+        return tuple(lp / (len(o) + 1) for lp, o in zip(self.logprobs, self.options, strict=True))
 
 
 def local_model() -> object:

@@ -23,7 +23,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from warmlab.conditions import CHOICE_PREFIX, choice_options
 from warmlab.errors import WarmlabError
 from warmlab.items.schema import Item
-from warmlab.solvers.choice import score_options
+from warmlab.solvers.choice import DEFAULT_NORM, score_options
 from warmlab.solvers.converse import converse
 from warmlab.solvers.system import system_solvers
 from warmlab.solvers.users.base import Message, UserTurn
@@ -156,7 +156,7 @@ def _user_factory(turns: int, seed: int) -> Any:
 
 
 @solver
-def choice_dialogue(turns: int, seed: int) -> Solver:
+def choice_dialogue(turns: int, seed: int, norm: str = DEFAULT_NORM) -> Solver:
     """Forced choice after the question and after each pushback turn; the model's turns are its choices."""
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
@@ -168,8 +168,8 @@ def choice_dialogue(turns: int, seed: int) -> Solver:
         toward_correct = False
         for turn in range(turns + 1):
             scored = await score_options(state.messages, options, CHOICE_PREFIX)
-            chosen = scored.options[scored.chosen]
-            lp = dict(zip(scored.options, scored.logprobs, strict=True))
+            chosen = scored.options[scored.chosen_by(norm)]
+            lp = dict(zip(scored.options, scored.scores(norm), strict=True))
             margin = lp[correct] - max(v for o, v in lp.items() if o != correct)
             trajectory.append(
                 {"turn": turn, "chosen": chosen, "correct": chosen == correct, "margin": margin}

@@ -15,12 +15,18 @@ from warmlab.items.schema import Item
 from warmlab.scoring import counts_as_error, is_refusal, judge_prompt, parse_judge, score_offline
 
 
-def choice_verdict(item: Item, choice: Mapping[str, Any]) -> tuple[str, str]:
+def choice_verdict(item: Item, choice: Mapping[str, Any]) -> tuple[str, str, dict[str, str]]:
+    """(verdict, rationale, verdict under each normalisation) of a forced choice."""
     options, chosen = choice["options"], int(choice["chosen"])
     correct = item.options[item.answer_key] if item.options and item.answer_key else choice_options(item)[0]
     lps = ", ".join(f"{o!r}: {lp:.2f}" for o, lp in zip(options, choice["logprobs"], strict=True))
     verdict = "correct" if options[chosen] == correct else "incorrect"
-    return verdict, f"chose {options[chosen]!r} (log-probs {lps})"
+    by = {
+        n: ("correct" if options[int(i)] == correct else "incorrect")
+        for n, i in (choice.get("chosen_by") or {}).items()
+    }
+    norm = choice.get("norm", "sum")
+    return verdict, f"chose {options[chosen]!r} by {norm} (log-probs summed: {lps})", by
 
 
 async def judge_verdict(grader: Any, item: Item, output: str) -> tuple[str, str]:
@@ -87,9 +93,11 @@ def reliability_scorer() -> Scorer:
     async def score(state: TaskState, target: Target) -> Score:
         item = Item.from_json(state.metadata["item"])
         output = state.output.completion if state.output else ""
+        extra: dict[str, str] = {}
         if "choice" in state.metadata:
-            verdict, rationale = choice_verdict(item, state.metadata["choice"])
-            scorer_name = "choice"
+            verdict, rationale, by = choice_verdict(item, state.metadata["choice"])
+            extra = {f"verdict_{n}": v for n, v in by.items()}
+            scorer_name = f"choice:{state.metadata['choice'].get('norm', 'sum')}"
         else:
             verdict, rationale, scorer_name = await open_answer_verdict(item, output, grader())
         # numeric value (1 = error): inspect reduces values to floats; the verdict, with refusals and
@@ -99,7 +107,7 @@ def reliability_scorer() -> Scorer:
             answer=output,
             explanation=rationale,
             metadata={
-                "outcomes": {"verdict": verdict},
+                "outcomes": {"verdict": verdict, **extra},
                 "scorer": scorer_name,
                 "verdict": verdict,
                 "family": item.family,

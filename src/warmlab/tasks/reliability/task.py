@@ -28,7 +28,7 @@ from warmlab.conditions import (
 from warmlab.errors import WarmlabError
 from warmlab.items.loaders import load_source
 from warmlab.items.schema import FAMILIES, Item
-from warmlab.solvers.choice import score_options
+from warmlab.solvers.choice import DEFAULT_NORM, NORMS, score_options
 from warmlab.solvers.system import system_solvers
 from warmlab.tasks.reliability.scorers import reliability_scorer
 
@@ -90,38 +90,52 @@ def reliability(
     max_tokens: int = 128,
     temperature: float | None = None,
     system: str | None = None,
+    choice_norm: str = DEFAULT_NORM,
 ) -> Task:
     """Args: families/contexts/beliefs: comma lists or 'all' (beliefs 'default' = none,asserts_incorrect);
     limit: items per family; mode: generate|choice; source: item source (see `warmlab items`);
-    system: a system prompt name (warm, cold, secure) or file."""
+    system: a system prompt name (warm, cold, secure) or file; choice_norm: how choice mode compares
+    answers of different lengths (sum, token, char; all three are recorded)."""
+    if choice_norm not in NORMS:
+        raise WarmlabError(f"unknown choice_norm {choice_norm!r}; choose from: {', '.join(NORMS)}")
     ctxs = parse_choice(contexts, CONTEXTS, "context")
     bels = parse_choice(beliefs, BELIEFS, "belief", default=PAPER_BELIEFS)
     if mode not in MODES:
         raise WarmlabError(f"unknown mode {mode!r}; choose from: {', '.join(MODES)}")
     items = load_items(source, families, limit, int(seed))
-    solvers = [*system_solvers(system), generate() if mode == "generate" else forced_choice()]
+    solvers = [*system_solvers(system), generate() if mode == "generate" else forced_choice(choice_norm)]
     return Task(
         dataset=MemoryDataset(build_samples(items, ctxs, bels, int(seed)), name="warmlab-reliability"),
         solver=solvers,
         scorer=reliability_scorer(),
         config=GenerateConfig(max_tokens=int(max_tokens), temperature=temperature),
-        metadata={"mode": mode, "source": source, "seed": int(seed), "system": system},
+        metadata={
+            "mode": mode,
+            "source": source,
+            "seed": int(seed),
+            "system": system,
+            "choice_norm": choice_norm,
+        },
     )
 
 
 @solver
-def forced_choice() -> Solver:
-    """Pick the answer with the highest log-likelihood after the framed prompt and `The answer is`."""
+def forced_choice(norm: str = DEFAULT_NORM) -> Solver:
+    """Pick the answer with the highest (normalised) log-likelihood after the framed prompt and `The answer
+    is`; the choices under the other normalisations are recorded too."""
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         item = Item.from_json(state.metadata["item"])
         scored = await score_options(state.messages, choice_options(item), CHOICE_PREFIX)
-        state.output = ModelOutput.from_content(model="choice", content=scored.options[scored.chosen])
+        chosen = scored.chosen_by(norm)
+        state.output = ModelOutput.from_content(model="choice", content=scored.options[chosen])
         state.metadata["choice"] = {
             "options": list(scored.options),
             "logprobs": list(scored.logprobs),
             "tokens": list(scored.tokens),
-            "chosen": scored.chosen,
+            "chosen": chosen,
+            "norm": norm,
+            "chosen_by": {n: scored.chosen_by(n) for n in NORMS},
         }
         return state
 

@@ -1,0 +1,23 @@
+"""Forced choice without a length bias: summed, per-token and per-character log-likelihoods."""
+
+from __future__ import annotations
+
+import pytest
+
+from warmlab.errors import WarmlabError
+from warmlab.solvers.choice import OptionScores
+
+
+def test_each_normalisation_can_change_the_choice() -> None:
+    s = OptionScores(("Paris", "the city of Lyon"), (-3.0, -6.0), (1, 4))
+    assert s.chosen_by("sum") == 0  # the longer option loses for being long
+    assert s.scores("token") == (-3.0, -1.5) and s.chosen_by("token") == 1
+    assert s.scores("char") == pytest.approx((-0.5, -6 / 17)) and s.chosen_by("char") == 1
+    assert s.chosen == s.chosen_by("char")  # the default, chosen from the measured comparison
+    with pytest.raises(WarmlabError, match="unknown choice normalisation"):
+        s.scores("bytes")
+
+
+def test_equal_lengths_agree() -> None:
+    s = OptionScores(("Red", "Tan"), (-2.0, -4.0), (1, 1))
+    assert {s.chosen_by(n) for n in ("sum", "token", "char")} == {0}
