@@ -4,7 +4,7 @@
     ./path/to/hf_folder         a local Hugging Face folder
     org/name                    a hub id (needs network at run time)
     BASE+ADAPTER                a PEFT LoRA adapter folder on one of the above
-    SPEC@system=NAME_OR_FILE    the same model with a system prompt (shipped names: warm, cold)
+    SPEC@system=NAME_OR_FILE    the same model with a system prompt (shipped names: warm, cold, secure)
     vllm/..., openai-api/..., hf/..., ...   any inspect provider model, passed through
 
 Local models run through warmlab's own inspect provider (`warmlab/...`), which batches generation and
@@ -50,7 +50,7 @@ INSPECT_PROVIDERS = frozenset(
         "warmlab",
     ]
 )
-SYSTEM_PROMPTS = ("warm", "cold")
+SYSTEM_PROMPTS = ("warm", "cold", "secure")
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 
 
@@ -100,7 +100,7 @@ def _is_file(s: str) -> bool:
 
 
 def load_system_prompt(name_or_file: str) -> str:
-    """A shipped system prompt by name (warm, cold) or the text of a file."""
+    """A shipped system prompt by name (warm, cold, secure) or the text of a file."""
     p = Path(name_or_file).expanduser()
     if p.is_file():
         text = p.read_text(encoding="utf-8").strip()
