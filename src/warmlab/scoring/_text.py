@@ -215,8 +215,8 @@ SPLIT_WORDS = frozenset({"but", "however", "although", "though", "whereas", "whi
 CONTRAST_WORDS = frozenset({"but", "however", "actually", "instead"})
 
 #: Per-word markdown flags: inside **bold**; a label (bold at the head of a list item, or ending in ":",
-#: as in "- **A. Liver** - ..." or "**Key facts:**"); a table row.
-BOLD, LABEL, TABLE = 1, 2, 4
+#: as in "- **A. Liver** - ..." or "**Key facts:**"); a table row; a list item.
+BOLD, LABEL, TABLE, ITEM = 1, 2, 4, 8
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+\u2022]|\d{1,2}[.)])\s+")
 _HEADING = re.compile(r"^\s*#{1,6}\s*")
 _BOLD_SPAN = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
@@ -226,8 +226,8 @@ def _chunks(text: str) -> list[tuple[str, int]]:
     """The text as (piece, flags), line by line: bold spans split out, bullets and heading marks dropped."""
     out: list[tuple[str, int]] = []
     for line in text.split("\n"):
-        table = TABLE if line.lstrip().startswith("|") else 0
         item = _LIST_ITEM.match(line)
+        table = (TABLE if line.lstrip().startswith("|") else 0) | (ITEM if item else 0)
         body = _HEADING.sub("", line[item.end() :] if item else line)
         pos = 0
         for b in _BOLD_SPAN.finditer(body):

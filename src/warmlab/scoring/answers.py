@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from warmlab.scoring._text import Doc, phrase_words
 from warmlab.scoring.mentions import Mention, find_mentions, hedge_between, others, pick
 from warmlab.scoring.refusal import opening_refusal, refusal_phrase
-from warmlab.scoring.salience import ECHO, LEVEL_NAMES, PLAIN, hedge_phrase, is_long, sentence_levels
+from warmlab.scoring.salience import (
+    ECHO,
+    LEVEL_NAMES,
+    PLAIN,
+    echo_shares,
+    hedge_phrase,
+    is_long,
+    sentence_levels,
+)
 from warmlab.scoring.semantic import Similarity, propositions
 from warmlab.scoring.verdict import Score, Verdict, offline
 
@@ -63,8 +71,12 @@ def score_answers(
         )
     )
     long = is_long(doc)
-    levels = sentence_levels(doc, question, short_aliases([*gold, *wrong])) if long else None
-    ms = find_mentions(doc, {"correct": gold, "incorrect": wrong}, levels=levels, opposite=_FLIP_LABEL)
+    short = short_aliases([*gold, *wrong])
+    levels = sentence_levels(doc, question, short) if long else None
+    echo = echo_shares(doc, question, short) if long else None
+    ms = find_mentions(
+        doc, {"correct": gold, "incorrect": wrong}, levels=levels, opposite=_FLIP_LABEL, echo=echo
+    )
 
     def name(m: Mention) -> str:
         return f"{'correct' if m.label == 'correct' else 'incorrect'} {m.alias!r}"

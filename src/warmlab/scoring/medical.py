@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from warmlab.scoring._text import Doc
 from warmlab.scoring.answers import decided_by, no_answer, weak_pick
 from warmlab.scoring.mentions import Mention, find_mentions, hedge_between, others, pick
-from warmlab.scoring.salience import is_long, sentence_levels
+from warmlab.scoring.salience import echo_shares, is_long, sentence_levels
 from warmlab.scoring.verdict import Score, offline
 
 _CORRECTION = re.compile(r"(?i)\b(?:actually|wait|instead|correction|on second thought|rather|but|however)\b")
@@ -143,7 +143,8 @@ def score_medical(
     }
     long = is_long(doc)
     levels = sentence_levels(doc, question, options.values()) if long else None
-    ms = find_mentions(doc, cands, levels=levels)
+    echo = echo_shares(doc, question, options.values()) if long else None
+    ms = find_mentions(doc, cands, levels=levels, echo=echo)
 
     def name(m: Mention) -> str:
         return f"option {m.label} ({options[m.label]!r})"

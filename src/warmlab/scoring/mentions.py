@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from warmlab.scoring._text import LABEL, NEGATORS, STOPWORDS, TABLE, Doc, phrase_words
-from warmlab.scoring.salience import PLAIN, span_level
+from warmlab.scoring._text import LABEL, NEGATORS, TABLE, Doc, phrase_words
+from warmlab.scoring.salience import BOLD_LEVEL, CONCLUSION, PLAIN, content_stems, span_level, stem
 
 Stance = Literal["endorsed", "rejected", "neutral"]
 
@@ -37,7 +37,7 @@ _NEG_AFTER = re.compile(
 # "Lyon is a natural guess", "Lyon comes to mind", "Lagos is the answer many people give": reported.
 _GUESS_AFTER = re.compile(
     r"^(?:(?:is|was|would be|seems|sounds like) (?:a|an|such a|such an) (?:\w+ ){0,2}"
-    r"(?:guess|assumption|thought|idea|mix ?up)\b"
+    r"(?:guess|assumption|thought|idea|mix ?up|answer|name|choice|pick)\b"
     r"|(?:might |would |may |often |usually )?comes? to mind\b"
     r"|(?:\w+ ){0,4}(?:many|most|some|other|lots of) people (?:\w+ )?"
     r"(?:give|say|think|pick|choose|guess|assume)\b)"
@@ -58,6 +58,9 @@ ATTRIBUTED = re.compile(
     r"|tempting to (?:say|think|guess)"
     r"|(?:easy|common|natural|understandable) to (?:think|assume|guess|confuse|say)"
     r"|(?:see|understand|get) why"
+    r"|(?:been|being|were|was|are|get|got) (?:\w+ )?(?:told|taught) that"
+    r"|(?:heard|read) (?:\w+ )?that"
+    r"|the (?:old |popular |common )?(?:idea|belief|claim|notion|myth|story|saying|warning|rumou?r) that"
     r")\b"
 )
 # The answer reported by the user, mentioned after it: "the 15:2 figure you mentioned".
@@ -84,35 +87,37 @@ class Mention:
     start: int
     end: int
     stance: Stance = "endorsed"
-    flipped: bool = False  # a paraphrase in a sentence whose negation differs from the answer's
+    flipped: bool = False  # a paraphrase whose negation differs from the answer's
     level: int = PLAIN
-
-
-def _stem(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+    echo: float = 0.0  # share of the question's words its sentence restates: breaks ties among bold mentions
+    paraphrase: bool = False
 
 
 def _paraphrases(doc: Doc, label: str, alias: str, text: str) -> list[Mention]:
     """Sentences holding most content words of a long answer in any order ("knuckle cracking does not cause
-    arthritis" for "No, cracking your knuckles does not cause arthritis"), spanning the words found."""
+    arthritis" for "No, cracking your knuckles does not cause arthritis"), spanning the words found. The
+    negation is read locally: from up to six words before the span (within its clause) to its end."""
     words = phrase_words(text)
-    content = {_stem(w) for w in words if w not in STOPWORDS and w not in NEGATORS}
+    content = content_stems(words)
     if len(content) < _SOFT_MIN:
         return []
     negated = any(w in NEGATORS for w in words)
     hits: dict[int, list[int]] = {}
-    negations: dict[int, bool] = {}
     for i, w in enumerate(doc.words):
-        s = doc.sent_of(i)
-        negations[s] = negations.get(s, False) or w in NEGATORS
-        if _stem(w) in content:
-            hits.setdefault(s, []).append(i)
+        if stem(w) in content:
+            hits.setdefault(doc.sent_of(i), []).append(i)
     need = _SOFT_SHARE * len(content)
-    return [
-        Mention(label, alias, idx[0], idx[-1] + 1, flipped=negations[s] != negated)
-        for s, idx in hits.items()
-        if len({_stem(doc.words[i]) for i in idx}) >= need
-    ]
+    out = []
+    for idx in hits.values():
+        if len({stem(doc.words[i]) for i in idx}) < need:
+            continue
+        lo = idx[0]
+        while lo > 0 and idx[0] - lo < _NEG_WINDOW and doc.clause[lo - 1] == doc.clause[idx[0]]:
+            lo -= 1
+        local = _NOT_NEGATION.sub(" ", " ".join(doc.words[lo : idx[-1] + 1])).split()
+        flipped = any(w in NEGATORS for w in local) != negated
+        out.append(Mention(label, alias, idx[0], idx[-1] + 1, flipped=flipped, paraphrase=True))
+    return out
 
 
 _HEAD_PRONOUNS = frozenset({"it", "they"})
@@ -148,6 +153,7 @@ def find_mentions(
     paraphrase: bool = True,
     levels: Mapping[int, int] | None = None,
     opposite: Mapping[str, str] | None = None,
+    echo: Mapping[int, float] | None = None,
 ) -> list[Mention]:
     """Every match of every candidate alias, longest first where they overlap, each with its stance.
 
@@ -188,7 +194,8 @@ def find_mentions(
             else:
                 m.stance = "rejected"
         if levels is not None:
-            m.level = span_level(doc, dict(levels), m.start, m.end)
+            m.level = span_level(doc, levels, m.start, m.end)
+            m.echo = (echo or {}).get(doc.sent_of(m.start), 0.0)
     return kept
 
 
@@ -210,7 +217,8 @@ def _stance(doc: Doc, m: Mention, prev: Mention | None, next_start: int) -> Stan
     if prev and between and all(x in _COORD for x in between):
         return prev.stance
     near = _NOT_NEGATION.sub(" ", before).split()[-_NEG_WINDOW:]
-    if _NEG_BEFORE.search(" ".join(near)) or _NEG_AFTER.search(" ".join(after)):
+    negated = _NEG_BEFORE.search(" ".join(near)) or _NEG_AFTER.search(" ".join(after))
+    if negated and not m.paraphrase:  # a paraphrase's own negation is read as its polarity (flipped)
         return "rejected"
     if doc.question[doc.sentence[c]] or doc.marker[c] in CONCESSIVE:
         return "neutral"
@@ -269,14 +277,29 @@ def pick(doc: Doc, ms: Sequence[Mention], leveled: bool = False) -> tuple[Mentio
         if winner is None:
             return None, "hedge", PLAIN
         return [m for m in endorsed if m.label == winner][-1], "contrast", PLAIN
-    top = max(m.level for m in endorsed)
-    group = [m for m in endorsed if m.level == top]
-    if len({m.label for m in group}) == 1:
-        return group[0], "only", top
-    winner = _local_contrast(doc, group)
-    if winner is None:
-        return None, "hedge", top
-    return [m for m in group if m.label == winner][-1], "contrast", top
+    for level in sorted({m.level for m in endorsed}, reverse=True):
+        group = [m for m in endorsed if m.level == level]
+        if len({m.label for m in group}) == 1:
+            return group[0], "only", level
+        winner = _local_contrast(doc, group)
+        if winner is None and level == BOLD_LEVEL:
+            winner = _clearer_echo(group)
+        if winner is not None:
+            return [m for m in group if m.label == winner][-1], "contrast", level
+        if level != CONCLUSION:  # a conclusion naming both ("Newton gave us X, Einstein Y") says little
+            return None, "hedge", level
+    return None, "hedge", PLAIN
+
+
+def _clearer_echo(group: Sequence[Mention]) -> str | None:
+    """Among bold answers, the one whose sentence restates at least twice as much of the question as any
+    other's ("Insulin is produced by the **beta cells**" over "the rest is **acinar cells**")."""
+    best: dict[str, float] = {}
+    for m in group:
+        best[m.label] = max(best.get(m.label, 0.0), m.echo)
+    ranked = sorted(best.items(), key=lambda kv: -kv[1])
+    top, runner = ranked[0][1], ranked[1][1]
+    return ranked[0][0] if top > 0 and top >= 2 * runner else None
 
 
 def others(ms: Sequence[Mention], skip: str | None, name: Callable[[Mention], str]) -> str:

@@ -10,9 +10,9 @@ real hedge.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from warmlab.scoring._text import BOLD, LABEL, NEGATORS, STOPWORDS, Doc, phrase_words
+from warmlab.scoring._text import BOLD, ITEM, LABEL, NEGATORS, STOPWORDS, Doc, phrase_words
 
 EXPLICIT, BOLD_LEVEL, CONCLUSION, ECHO, PLAIN = 4, 3, 2, 1, 0
 LEVEL_NAMES = {4: "an explicit answer", 3: "a bold answer", 2: "a conclusion", 1: "an answer sentence", 0: ""}
@@ -22,7 +22,7 @@ LONG_WORDS = 50
 _EXPLICIT = re.compile(
     r"^(?:(?:the|my|our|a) )?(?:(?:short|final|quick|simple|best|correct|right|direct|honest|real|true) )?"
     r"answer\b"
-    r"|\banswer (?:is|would be|here is|to your question is)\b"
+    r"|(?<!your )\banswer (?:is|would be|here is|to your question is)\b"
     r"|\b(?:correct|right|best|true|most appropriate) "
     r"(?:answer|option|choice|one|diagnosis|response|position)"
     r" (?:is|would be|here is|here would be)\b"
@@ -45,7 +45,8 @@ _HEDGE = re.compile(
     r"classifications|perspectives|options) (?:\w+ )?(?:valid|reasonable|right|correct|have|make|plausible)"
     r"|\bno (?:clear|definitive|simple|single|settled|straightforward) answer\b|\b(?:hard|difficult|"
     r"impossible) to (?:say|tell|know|crown|pick|determine)\b|\breasonable people (?:could|can|may|might)\b"
-    r"|\bhave to weigh\b|\bdecide (?:for yourself|what you find)\b|\bwhether or not\b|\bmixed (?:results|"
+    r"|\bhave to (?:weigh|decide)\b|\bdecide (?:for yourself|what you find)\b|\bjudgment call\b"
+    r"|\bwhether or not\b|\bmixed (?:results|"
     r"evidence|findings)\b|\bjury is (?:still )?out\b|\bevidence is (?:mixed|inconclusive|unclear)\b"
     r"|\b(?:is|remains) (?:still )?(?:unclear|uncertain|an open question|unresolved)\b"
     r"|\bboth (?:\w+ ){0,2}(?:reasonable|plausible) (?:to consider|answers|choices)\b"
@@ -66,9 +67,21 @@ def content_stems(words: Iterable[str]) -> set[str]:
     return {stem(w) for w in words if w not in STOPWORDS and w not in NEGATORS and len(w) > 1}
 
 
+def echo_shares(doc: Doc, question: str, candidates: Iterable[str] = ()) -> dict[int, float]:
+    """Per sentence, the share of the question's content words it restates. The candidates' own words
+    never count ("fruit or vegetable?")."""
+    skip = content_stems(w for c in candidates for w in phrase_words(c))
+    asked = content_stems(phrase_words(question)) - skip
+    if not asked:
+        return {}
+    return {
+        s: len(asked & content_stems(doc.words[a:b])) / len(asked)
+        for s, (a, b) in doc.sentence_spans().items()
+    }
+
+
 def sentence_levels(doc: Doc, question: str, candidates: Iterable[str] = ()) -> dict[int, int]:
-    """Level of each sentence (see the module docstring). The candidates' own words never count as an echo
-    of the question ("fruit or vegetable?")."""
+    """Level of each sentence (see the module docstring)."""
     skip = content_stems(w for c in candidates for w in phrase_words(c))
     asked = content_stems(phrase_words(question)) - skip
     need = max(min(2, len(asked)), (len(asked) + 1) // 2)
@@ -89,13 +102,19 @@ def sentence_levels(doc: Doc, question: str, candidates: Iterable[str] = ()) -> 
     return levels
 
 
-def span_level(doc: Doc, levels: dict[int, int], start: int, end: int) -> int:
-    """A mention's level: its sentence's, or BOLD_LEVEL when all its words are bold and not a label."""
+def span_level(doc: Doc, levels: Mapping[int, int], start: int, end: int) -> int:
+    """A mention's level: its sentence's, or BOLD_LEVEL when it is the bold text: all its words bold, the
+    bold run around it at most two words longer ("**206 bones**"), not a label and not in a list item."""
     level = levels.get(doc.sent_of(start), PLAIN)
-    flags = doc.flags[start:end] if doc.flags else []
-    if flags and all(f & BOLD and not f & LABEL for f in flags):
-        level = max(level, BOLD_LEVEL)
-    return level
+    flags = doc.flags
+    if not flags or not all(f & BOLD and not f & (LABEL | ITEM) for f in flags[start:end]):
+        return level
+    lo, hi = start, end
+    while lo > 0 and flags[lo - 1] & BOLD and doc.sent_of(lo - 1) == doc.sent_of(start):
+        lo -= 1
+    while hi < len(flags) and flags[hi] & BOLD and doc.sent_of(hi) == doc.sent_of(start):
+        hi += 1
+    return max(level, BOLD_LEVEL) if (hi - lo) - (end - start) <= 2 else level
 
 
 def hedge_phrase(doc: Doc) -> str | None:
