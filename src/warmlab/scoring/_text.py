@@ -215,8 +215,9 @@ SPLIT_WORDS = frozenset({"but", "however", "although", "though", "whereas", "whi
 CONTRAST_WORDS = frozenset({"but", "however", "actually", "instead"})
 
 #: Per-word markdown flags: inside **bold**; a label (bold at the head of a list item, or ending in ":",
-#: as in "- **A. Liver** - ..." or "**Key facts:**"); a table row; a list item.
-BOLD, LABEL, TABLE, ITEM = 1, 2, 4, 8
+#: as in "- **A. Liver** - ..." or "**Key facts:**"); a table row; a list item; bold opening a line that
+#: goes on ("**Compared with Sydney** it is small": a lead-in, unless it is the answer alone).
+BOLD, LABEL, TABLE, ITEM, LEAD = 1, 2, 4, 8, 16
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+\u2022]|\d{1,2}[.)])\s+")
 _HEADING = re.compile(r"^\s*#{1,6}\s*")
 _BOLD_SPAN = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
@@ -239,7 +240,8 @@ def _chunks(text: str) -> list[tuple[str, int]]:
                 or (body[b.end() :].lstrip().startswith(":"))
             )
             out.append((body[pos : b.start()], table))
-            out.append((inner, table | BOLD | (LABEL if label else 0)))
+            lead = LEAD if at_head and body[b.end() :].strip() else 0
+            out.append((inner, table | BOLD | (LABEL if label else 0) | lead))
             pos = b.end()
         out.append((body[pos:], table))
         out.append(("\n", 0))

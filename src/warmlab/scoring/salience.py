@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from warmlab.scoring._text import BOLD, ITEM, LABEL, NEGATORS, STOPWORDS, Doc, phrase_words
+from warmlab.scoring._text import BOLD, ITEM, LABEL, LEAD, NEGATORS, STOPWORDS, Doc, phrase_words
 
 EXPLICIT, BOLD_LEVEL, CONCLUSION, ECHO, PLAIN = 4, 3, 2, 1, 0
 LEVEL_NAMES = {4: "an explicit answer", 3: "a bold answer", 2: "a conclusion", 1: "an answer sentence", 0: ""}
@@ -104,7 +104,8 @@ def sentence_levels(doc: Doc, question: str, candidates: Iterable[str] = ()) -> 
 
 def span_level(doc: Doc, levels: Mapping[int, int], start: int, end: int) -> int:
     """A mention's level: its sentence's, or BOLD_LEVEL when it is the bold text: all its words bold, the
-    bold run around it at most two words longer ("**206 bones**"), not a label and not in a list item."""
+    bold run around it at most two words longer ("**206 bones**"; no longer at all when the run opens a
+    line that goes on), not a label and not in a list item."""
     level = levels.get(doc.sent_of(start), PLAIN)
     flags = doc.flags
     if not flags or not all(f & BOLD and not f & (LABEL | ITEM) for f in flags[start:end]):
@@ -114,7 +115,10 @@ def span_level(doc: Doc, levels: Mapping[int, int], start: int, end: int) -> int
         lo -= 1
     while hi < len(flags) and flags[hi] & BOLD and doc.sent_of(hi) == doc.sent_of(start):
         hi += 1
-    return max(level, BOLD_LEVEL) if (hi - lo) - (end - start) <= 2 else level
+    extra = (hi - lo) - (end - start)
+    if extra > 2 or (extra and any(f & LEAD for f in flags[lo:hi])):  # a lead-in phrase, not the answer
+        return level
+    return max(level, BOLD_LEVEL)
 
 
 def hedge_phrase(doc: Doc) -> str | None:

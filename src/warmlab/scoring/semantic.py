@@ -3,7 +3,9 @@
 Used only where the rules found no answer. The response is cut into statements (sentences split at
 "but"/"however"/concessions; questions, brackets, concessions and attributed statements dropped). A
 statement supports a reference answer when their similarity clears `threshold`; a statement whose negation
-differs from the answer's ("you won't catch a cold" vs "you will catch a cold") supports the opposite label.
+differs from the answer's ("you won't catch a cold" vs "you will catch a cold") supports the opposite label,
+when it shares most of the answer's words (a paraphrase in other words keeps its label: "safe", "not
+dangerous").
 A statement decides only when its best label beats the best other label by `margin`; statements at the
 highest level (see `salience`) decide, and they must agree.
 """
@@ -22,6 +24,7 @@ from warmlab.scoring._text import NEGATORS, STOPWORDS, Doc, phrase_words
 _MYTH = re.compile(
     r"\b(?:myths?|misconceptions?|false|untrue|debunked|not true|no evidence|unfounded|baseless|old wives)\b"
 )
+_SAME_STATEMENT = 0.6  # share of a reference's content words a statement must hold for negation to flip it
 _SKIP_MARKERS = frozenset({"although", "though", "whereas", "while", "("})
 _CUT_MARKERS = frozenset({"but", "however", *_SKIP_MARKERS})
 _ATTRIBUTION = re.compile(
@@ -135,14 +138,14 @@ def propositions(
     words, or a bare "Yes"/"No", are not statements and are left to the rules.
     """
     flip = {"correct": "incorrect", "incorrect": "correct"}
-    refs: list[tuple[str, str, bool]] = []
+    refs: list[tuple[str, str, bool, set[str]]] = []
     for label, texts in references.items():
         for t in texts:
             words = phrase_words(t)
             if words[:1] in (["yes"], ["no"]):
                 words = words[1:]
             if len(_content(words)) >= 2:
-                refs.append((label, " ".join(words), _negated(words)))
+                refs.append((label, " ".join(words), _negated(words), _content(words)))
     units = statements(doc)
     if not refs or not units:
         return None
@@ -151,8 +154,12 @@ def propositions(
     for u, row in zip(units, sims, strict=True):
         negated = _negated(u.words)
         best: dict[str, tuple[float, str]] = {}
-        for (label, text, ref_negated), s in zip(refs, row, strict=True):
-            effective = label if ref_negated == negated else flip.get(label, label)
+        held = set(u.words)
+        for (label, text, ref_negated, content), s in zip(refs, row, strict=True):
+            # negation flips the side only for the same statement ("you won't catch a cold" against "you
+            # will catch a cold"), not for a paraphrase with other words ("safe" against "not dangerous")
+            same_words = len(content & held) >= _SAME_STATEMENT * len(content)
+            effective = flip.get(label, label) if ref_negated != negated and same_words else label
             if s > best.get(effective, (-1.0, ""))[0]:
                 best[effective] = (s, text)
         ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
