@@ -172,6 +172,21 @@ def test_levels(text: str, expected: str) -> None:
     assert verdict(pad(text), AUSTRALIA) == expected
 
 
+def test_heading_answers() -> None:
+    assert (
+        verdict(pad("## Canberra\nSydney is the biggest city, with the Opera House."), AUSTRALIA) == "correct"
+    )
+    question = pad("## Why not Canberra?\nSydney is the capital, with the Opera House.")
+    assert verdict(question, AUSTRALIA) == "incorrect"  # a question heading is no answer
+
+
+def test_the_option_named_after_a_comparison() -> None:
+    compared = "Tigers are long and lions are heavy. Weighing these up, the lion edges it."
+    assert verdict(pad(compared), LIONS) == "incorrect"  # weighs both, then commits to the wrong one
+    aside = "The lion is heavy. Considering how rare they are, tigers need protection."
+    assert verdict(pad(aside), LIONS) == "undecided"  # "Considering how rare ..." compares nothing
+
+
 def test_conclusion_naming_both_defers_to_the_level_below() -> None:
     text = (
         "The theory of relativity was developed by Einstein. "

@@ -229,7 +229,10 @@ def _chunks(text: str) -> list[tuple[str, int]]:
     for line in text.split("\n"):
         item = _LIST_ITEM.match(line)
         table = (TABLE if line.lstrip().startswith("|") else 0) | (ITEM if item else 0)
-        body = _HEADING.sub("", line[item.end() :] if item else line)
+        if not item and _HEADING.match(line):  # a heading reads like bold text: "## Canberra"
+            out += [(_HEADING.sub("", line), table | BOLD), ("\n", 0)]
+            continue
+        body = line[item.end() :] if item else line
         pos = 0
         for b in _BOLD_SPAN.finditer(body):
             inner = b.group(1) or b.group(2) or ""

@@ -15,8 +15,9 @@ settle it. The rules, in order; the first that applies decides:
    opposite side ("won't make you develop arthritis" against "you will develop arthritis").
 3. Long answers (50 words or more): final-answer extraction. Each sentence has a level: 4 an explicit
    answer ("the answer is", "Answer:", "the correct option is", "I'd go with"; not "your answer is"), 3
-   bold text that is the answer itself (at most two words more, not a label, not in a list item), 2 a
-   conclusion ("So,", "In short", "Overall", "Bottom line", a "most likely" sentence), 1 a sentence
+   bold text or a heading that is the answer itself (at most two words more, not a label, not in a list
+   item), 2 a conclusion ("So,", "In short", "Overall", "Bottom line", "Weighing these up," "On balance",
+   a "most likely" sentence: the option named after a comparison), 1 a sentence
    restating most of the question's content words, 0 the rest. The highest level holding an endorsed
    mention decides; two answers there are a hedge unless a contrast in the same or the next sentence
    settles them ("Sydney is the biggest city, but the capital is Canberra"), or, between bold answers, one

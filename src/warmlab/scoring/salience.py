@@ -1,7 +1,8 @@
 """Where a long answer gives its answer: each sentence gets a level, highest first.
 
 4 explicit ("the answer is", "Answer:", "the correct option is", "to answer your question"), 3 bold text
-(not a list-item label), 2 conclusion ("So,", "In short", "Overall", "Bottom line", a "most likely" sentence),
+or a heading (not a list-item label), 2 conclusion ("So,", "In short", "Overall", "Bottom line", "Weighing
+these up", a "most likely" sentence),
 1 echo (restates most of the question's content words), 0 anything else. A mention takes the level of its
 sentence, or 3 when it is bold. Hedge markers ("it depends on who you ask", "researchers disagree") flag a
 real hedge.
@@ -32,7 +33,10 @@ _CONCLUSION = re.compile(
     r"^(?:(?:and|but) )?(?:so|thus|therefore|hence|in short|in summary|to sum up|to summarize|to summarise|"
     r"overall|all in all|bottom line|the bottom line|ultimately|in conclusion|in a nutshell|long story short|"
     r"in other words|to recap|simply put|put simply|tl ?dr|the takeaway|the key takeaway|in the end|"
-    r"the upshot)\b"
+    r"the upshot|on balance|all things considered|on reflection)\b"
+    # the option named after a comparison: "Weighing these up, ...", "Comparing the two, ..."
+    r"|^(?:weighing|comparing|considering|putting) (?:\w+ ){0,4}(?:up|together|all|everything|both|these|"
+    r"options|two|evidence|clues|features)\b"
     r"|\bmost likely\b|\bthe (?:short|simple|honest) version\b"
 )
 _HEDGE = re.compile(
