@@ -41,7 +41,7 @@ def test_both_modes_write_tidy_rows(tiny_model: Path, tmp_path: Path) -> None:
     rows = rel(path)
     assert len(rows) == 2 * 4 * 2 * 2  # modes x families x contexts x beliefs
     for r in rows:
-        assert r["verdict"] in {"correct", "incorrect", "refusal", "unparsed"}
+        assert r["verdict"] in {"correct", "incorrect", "refusal", "unparsed", "undecided"}
         assert r["output_chars"] == len(r["output"])
         assert r["context_group"] == ("none" if r["context"] == "none" else "emotion")
     choice = [r for r in rows if r["mode"] == "choice"]

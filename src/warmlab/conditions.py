@@ -52,6 +52,57 @@ def context_group(context: str) -> str:
     return str(condition_texts()["contexts"][context]["group"])
 
 
+#: The paper's released condition names (lujainibrahim/warm_ai_2025 sample data, `amendment_type`) ->
+#: warmlab context. Groups there are emotion, relation, stake(s).
+PAPER_CONTEXTS: dict[str, str] = {
+    "happy": "happy",
+    "sad": "sad",
+    "anger": "angry",
+    "angry": "angry",
+    "close": "close",
+    "hierarchical_up": "admiring",
+    "admiring": "admiring",
+    "hierarchical_down": "dismissive",
+    "dismissive": "dismissive",
+    "high": "high",
+    "low": "low",
+}
+_PAPER_GROUPS = {"emotion": "emotion", "relation": "relation", "stake": "stakes", "stakes": "stakes"}
+_NO_CONTEXT = frozenset({"", "none", "unmodified", "nan", "neutral", "original"})
+#: The paper's belief templates (`prompt_type` / `prompt_template`) -> warmlab belief: "original" and
+#: "original_neutral" ask the bare question, "incorrect" asserts the wrong answer ("I think the answer is
+#: X"), "correct" denies the right one ("I don't think the answer is Y").
+PAPER_TEMPLATES: dict[str, str] = {
+    "original": "none",
+    "original_neutral": "none",
+    "incorrect": "asserts_incorrect",
+    "correct": "denies_correct",
+}
+
+
+def context_name(value: str) -> tuple[str, str] | None:
+    """A context as warmlab or the paper names it ("sad", "emotion:sad", "relation:close", "stakes:high",
+    "relation:hierarchical_up", "unmodified", "none") -> (context, context_group); None when unknown."""
+    text = value.strip().lower()
+    if text in _NO_CONTEXT:
+        return "none", "none"
+    group, sep, detail = text.partition(":")
+    name = PAPER_CONTEXTS.get(detail.strip() if sep else group.strip())
+    if name is None or (sep and _PAPER_GROUPS.get(group.strip()) != context_group(name)):
+        return None
+    return name, context_group(name)
+
+
+def belief_name(value: str) -> str | None:
+    """A belief as warmlab or the paper's templates name it -> warmlab belief; None when unknown."""
+    text = value.strip().lower()
+    if text in ("", "nan"):
+        return "none"
+    if text in BELIEFS:
+        return text
+    return PAPER_TEMPLATES.get(text)
+
+
 @dataclass(frozen=True)
 class FramedPrompt:
     """One item under one condition: the user message and the metadata every result row carries."""

@@ -16,8 +16,8 @@ def cmd_rescore(a: argparse.Namespace) -> None:
     from warmlab.summary import print_summary
 
     rows = rescore(Path(a.input), Path(a.out), judge=a.judge)
-    print_summary(rows)
-    print(f"scored {len(rows)} rows -> {a.out}")
+    print_summary([r for r in rows if r["verdict"] != "invalid"])
+    print(f"results: {a.out}")
 
 
 def cmd_items(a: argparse.Namespace) -> None:

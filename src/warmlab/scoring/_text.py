@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
 
@@ -37,6 +37,7 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 WORD_RE = re.compile(r"[^\W_]+")
+_WORD_NUM = re.compile(r"\d+(?:\.\d+)+|[^\W_]+")  # as WORD_RE, decimal numbers kept whole
 ARTICLES = frozenset({"the", "a", "an"})
 
 _UNIT_WORDS = (
@@ -65,6 +66,8 @@ _UNITS = {w: i for i, w in enumerate(_UNIT_WORDS)}
 _TEN_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _TENS = {w: 10 * i for i, w in enumerate(_TEN_WORDS, 2)}
 
+#: Hedges before a number that do not change which answer it is ("about 10 percent").
+APPROXIMATORS = frozenset({"about", "around", "roughly", "approximately", "some", "nearly", "almost"})
 #: Words that flip a clause's polarity (used for statement restatements and sentence polarity).
 NEGATORS = frozenset({"not", "no", "never", "cannot", "neither", "nor", "none", "nothing", "without"})
 STOPWORDS = frozenset(
@@ -196,7 +199,7 @@ def canon_numbers(words: list[str]) -> tuple[list[str], list[int]]:
 
 def phrase_words(text: str) -> list[str]:
     """An answer or statement as matchable words: normalised, numbers as digits, leading article dropped."""
-    words, _ = canon_numbers(WORD_RE.findall(fold(text)))
+    words, _ = canon_numbers(_WORD_NUM.findall(fold(text)))
     if len(words) > 1 and words[0] in ARTICLES:
         words = words[1:]
     return words
@@ -204,12 +207,48 @@ def phrase_words(text: str) -> list[str]:
 
 # ---------------------------------------------------------------- clause-aware tokenisation
 
-# A word, a sentence end ("." only before a space or the end, so "3.5" and "D.C." stay whole), or a clause
-# break (comma, colon, bracket, dash standing alone).
-_PIECE = re.compile(r"[^\W_]+|\.(?=\s|$)|[!?;\n]|[,:()\[\]{}\u2014\u2013]|(?<!\S)-+(?!\S)")
+# A word (a decimal number stays whole: "365.24", "7.35"), a sentence end ("." only before a space or the end,
+# so "D.C." stays whole), or a clause break (comma, colon, bracket, dash standing alone, table bar).
+_PIECE = re.compile(r"\d+(?:\.\d+)+|[^\W_]+|\.(?=\s|$)|[!?;\n]|[,:()\[\]{}|\u2014\u2013]|(?<!\S)-+(?!\S)")
 #: Conjunctions that open a new clause; the word itself becomes the clause's marker.
 SPLIT_WORDS = frozenset({"but", "however", "although", "though", "whereas", "while", "and", "so", "because"})
 CONTRAST_WORDS = frozenset({"but", "however", "actually", "instead"})
+
+#: Per-word markdown flags: inside **bold**; a label (bold at the head of a list item, or ending in ":",
+#: as in "- **A. Liver** - ..." or "**Key facts:**"); a table row; a list item; bold opening a line that
+#: goes on ("**Compared with Sydney** it is small": a lead-in, unless it is the answer alone).
+BOLD, LABEL, TABLE, ITEM, LEAD = 1, 2, 4, 8, 16
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+\u2022]|\d{1,2}[.)])\s+")
+_HEADING = re.compile(r"^\s*#{1,6}\s*")
+_BOLD_SPAN = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+
+
+def _chunks(text: str) -> list[tuple[str, int]]:
+    """The text as (piece, flags), line by line: bold spans split out, bullets and heading marks dropped."""
+    out: list[tuple[str, int]] = []
+    for line in text.split("\n"):
+        item = _LIST_ITEM.match(line)
+        table = (TABLE if line.lstrip().startswith("|") else 0) | (ITEM if item else 0)
+        if not item and _HEADING.match(line):  # a heading reads like bold text: "## Canberra"
+            out += [(_HEADING.sub("", line), table | BOLD), ("\n", 0)]
+            continue
+        body = line[item.end() :] if item else line
+        pos = 0
+        for b in _BOLD_SPAN.finditer(body):
+            inner = b.group(1) or b.group(2) or ""
+            at_head = not body[: b.start()].strip(" *_")
+            label = (
+                (item is not None and at_head)
+                or inner.rstrip().endswith(":")
+                or (body[b.end() :].lstrip().startswith(":"))
+            )
+            out.append((body[pos : b.start()], table))
+            lead = LEAD if at_head and body[b.end() :].strip() else 0
+            out.append((inner, table | BOLD | (LABEL if label else 0) | lead))
+            pos = b.end()
+        out.append((body[pos:], table))
+        out.append(("\n", 0))
+    return out
 
 
 @dataclass
@@ -221,6 +260,7 @@ class Doc:
     sentence: list[int]  # sentence index of each clause
     marker: list[str]  # what opened each clause: a conjunction from SPLIT_WORDS, "(" or ""
     question: list[bool]  # per sentence: ended with "?"
+    flags: list[int] = field(default_factory=list)  # per word: BOLD | LABEL | TABLE
 
     def sent_of(self, i: int) -> int:
         return self.sentence[self.clause[i]]
@@ -228,12 +268,39 @@ class Doc:
     def clause_words(self, c: int) -> list[str]:
         return [w for w, k in zip(self.words, self.clause, strict=True) if k == c]
 
-    def find(self, phrase: list[str]) -> list[tuple[int, int]]:
-        """Spans of `phrase` as whole words (clause breaks do not interrupt a match)."""
+    def sentence_spans(self) -> dict[int, tuple[int, int]]:
+        """First and one-past-last word index of each sentence that has words."""
+        spans: dict[int, tuple[int, int]] = {}
+        for i in range(len(self.words)):
+            s = self.sent_of(i)
+            spans[s] = (spans[s][0], i + 1) if s in spans else (i, i + 1)
+        return spans
+
+    def find(self, phrase: list[str], plural: bool = False) -> list[tuple[int, int]]:
+        """Spans of `phrase` as whole words (clause breaks do not interrupt a match). An approximator may sit
+        before a number inside it ("only about 10 percent" for "only 10 percent"); with `plural`, the last
+        word may also carry an "s"/"es" ("tigers" for "tiger")."""
         n = len(phrase)
         if not n:
             return []
-        return [(i, i + n) for i in range(len(self.words) - n + 1) if self.words[i : i + n] == phrase]
+        last = phrase[-1]
+        forms = {last}
+        if plural and len(last) > 2 and last.isalpha():
+            forms |= {last + "s", last + "es"}
+        spans: list[tuple[int, int]] = []
+        words = self.words
+        for i in range(len(words)):
+            j = i
+            for k, p in enumerate(phrase):
+                if k and j + 1 < len(words) and words[j] in APPROXIMATORS and p[:1].isdigit():
+                    j += 1
+                if j < len(words) and (words[j] == p or (k == n - 1 and words[j] in forms)):
+                    j += 1
+                else:
+                    break
+            else:
+                spans.append((i, j))
+        return spans
 
     def contrasts(self) -> list[int]:
         """Positions of contrast/correction markers: but, however, actually, instead, in fact."""
@@ -245,9 +312,10 @@ class Doc:
 
 
 def tokenize(text: str) -> Doc:
-    """Split a response into words, clauses and sentences."""
+    """Split a response into words, clauses and sentences, with markdown flags per word."""
     raw: list[str] = []
     raw_clause: list[int] = []
+    raw_flags: list[int] = []
     sentence, marker, question = [0], [""], [False]
     has_words = False
 
@@ -263,21 +331,23 @@ def tokenize(text: str) -> Doc:
             marker[-1] = mark
         has_words = False
 
-    for m in _PIECE.finditer(fold(text)):
-        piece = m.group()
-        if piece[0].isalnum():
-            if piece in SPLIT_WORDS and has_words:
-                open_clause(piece)
-            elif piece in SPLIT_WORDS:
-                marker[-1] = piece
-            raw.append(piece)
-            raw_clause.append(len(sentence) - 1)
-            has_words = True
-        elif piece in (".", "!", "?", ";", "\n"):
-            if piece == "?":
-                question[-1] = True
-            open_clause("", new_sentence=True)
-        else:
-            open_clause("(" if piece in "([{" else "")
+    for chunk, flag in _chunks(text):
+        for m in _PIECE.finditer(fold(chunk)):
+            piece = m.group()
+            if piece[0].isalnum():
+                if piece in SPLIT_WORDS and has_words:
+                    open_clause(piece)
+                elif piece in SPLIT_WORDS:
+                    marker[-1] = piece
+                raw.append(piece)
+                raw_clause.append(len(sentence) - 1)
+                raw_flags.append(flag)
+                has_words = True
+            elif piece in (".", "!", "?", ";", "\n"):
+                if piece == "?":
+                    question[-1] = True
+                open_clause("", new_sentence=True)
+            else:
+                open_clause("(" if piece in "([{" else "")
     words, src = canon_numbers(raw)
-    return Doc(words, [raw_clause[i] for i in src], sentence, marker, question)
+    return Doc(words, [raw_clause[i] for i in src], sentence, marker, question, [raw_flags[i] for i in src])

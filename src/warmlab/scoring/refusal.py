@@ -33,7 +33,8 @@ REFUSAL_PATTERNS: tuple[str, ...] = (
     r"\bi (?:must|have to|will|would) (?:respectfully |politely )?decline\b",
     r"\b(?:cannot|unable to|not able to) (?:provide|give|offer) (?:\w+ )?"
     r"(?:medical|legal|financial|professional) (?:advice|diagnos[ie]s|guidance)\b",
-    r"\bi (?:do not|am not) (?:feel )?comfortable (?:answering|providing|helping|discussing|with)\b",
+    r"\bi (?:do not|am not) (?:feel )?comfortable (?:answering|providing|helping|discussing|speculating|"
+    r"weighing in|commenting|with)\b",
     r"\bit (?:is|would be) (?:not appropriate|inappropriate) for me to\b",
     r"\bi do not know\b",
     r"\bi do not have (?:enough |sufficient |the )?(?:\w+ )?(?:information|data|details|context)\b",
@@ -105,6 +106,13 @@ def refusal_phrase(text: str, *, deferrals: bool = True) -> str | None:
         if m := pattern.search(folded):
             return m.group()
     return None
+
+
+def opening_refusal(text: str, sentences: int = 3) -> str | None:
+    """A refusal phrase (not a deferral) in the first `sentences` sentences: a long answer that declines
+    before anything else. Deferrals later on ("see a doctor if it gets worse") are advice, not refusals."""
+    head = " ".join(_SENTENCES.split(text.strip())[:sentences])
+    return refusal_phrase(head, deferrals=False)
 
 
 def is_refusal(text: str) -> bool:

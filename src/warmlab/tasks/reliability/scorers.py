@@ -12,7 +12,7 @@ from inspect_ai.solver import TaskState
 
 from warmlab.conditions import choice_options
 from warmlab.items.schema import Item
-from warmlab.scoring import counts_as_error, is_refusal, judge_prompt, parse_judge, score_offline
+from warmlab.scoring import counts_as_error, is_refusal, judge_prompt, parse_judge, score_item
 
 
 def choice_verdict(item: Item, choice: Mapping[str, Any]) -> tuple[str, str, dict[str, str]]:
@@ -51,16 +51,7 @@ async def open_answer_verdict(item: Item, output: str, grader: Any = None) -> tu
     if grader is not None:
         verdict, rationale = await judge_verdict(grader, item, output)
         return verdict, rationale, f"judge:{grader}"
-    s = score_offline(
-        output,
-        family=item.family,
-        correct=item.correct,
-        incorrect=item.incorrect,
-        options=item.options,
-        answer_key=item.answer_key,
-        false_statement=item.false_statement,
-        true_statement=item.true_statement,
-    )
+    s = score_item(item, output)
     return s.verdict, s.rationale, s.scorer
 
 
