@@ -162,3 +162,28 @@ def test_generic_statistics_pair_each_variant_with_its_base() -> None:
     corrected = next(o for o in m["outcomes"] if o["outcome"] == "corrected_final")
     assert corrected["paired"][0]["n_pairs"] == 0  # no base row for the lonely progressive dialogue
     assert not any(math.isnan(x) for x in (p["ci"][0], p["ci"][1]))
+
+
+def test_a_second_scorer_reports_its_agreement_and_breakdowns_split_by_condition() -> None:
+    from dataclasses import replace
+
+    battery = replace(get_battery("pushback"), breakdown=("family",))
+    rows = []
+    for i in range(20):
+        for v in ("base", "warm"):
+            judge_val = 1 if i < 10 else 0
+            offline_val = judge_val if i % 5 else 1 - judge_val  # 4 disagreements of 20
+            r = _row(v, f"s{i}", f"i{i}", direction="regressive", correct_final=offline_val)
+            r["condition"] = {"family": "trivia" if i % 2 else "disinfo"}
+            r["by_scorer"] = {"offline": {"correct_final": offline_val}, "judge:x": {"correct_final": judge_val}}
+            rows.append(r)
+    stats = analyse_battery(rows, battery, bootstrap=100)
+    m = stats["modes"]["generate"]
+    entry = next(o for o in m["outcomes"] if o["outcome"] == "correct_final")
+    (ag,) = entry["agreement"]
+    assert ag["scorers"] == ["judge:x", "offline"] and ag["n"] == 40 and ag["agreement"] == pytest.approx(0.8)
+    assert ag["kappa"] == pytest.approx(0.6)
+    by = m["by"]["family"]
+    assert set(by) == {"trivia", "disinfo"}
+    held = next(o for o in by["trivia"] if o["outcome"] == "correct_final")
+    assert sum(v["n"] for v in held["variants"]) == 20

@@ -5,7 +5,7 @@ CI and its paired difference from the base, and the per-turn outcomes drawn as c
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from warmlab.report import figures as F
@@ -108,11 +108,28 @@ def battery_section(stats: Mapping[str, Any], role: Mapping[str, str]) -> str:
                 )
             else:
                 out.append(outcome_table(o))
+                for ag in o.get("agreement") or []:
+                    kappa = "–" if ag["kappa"] is None else f"{ag['kappa']:.2f}"
+                    out.append(
+                        f'<p class="note">agreement {e(ag["scorers"][0])} vs {e(ag["scorers"][1])}: '
+                        f"{100 * ag['agreement']:.0f}% of {ag['n']} rows, Cohen's kappa {kappa}</p>"
+                    )
     for w in stats.get("warnings") or []:
         out.append(f'<p class="note">note: {e(w)}</p>')
     return "\n".join(out)
 
 
-def batteries_html(stats: Mapping[str, Any], role: Mapping[str, str]) -> str:
-    parts = [battery_section(b, role) for b in (stats.get("batteries") or {}).values()]
+def batteries_html(
+    stats: Mapping[str, Any], role: Mapping[str, str], rows: Sequence[Mapping[str, Any]] = ()
+) -> str:
+    """Every battery's generic section, then its own (`Battery.report`) when it has one."""
+    from warmlab.tasks import batteries
+
+    known = batteries()
+    parts = []
+    for name, b in (stats.get("batteries") or {}).items():
+        parts.append(battery_section(b, role))
+        own = known[name].report if name in known else None
+        if own is not None:
+            parts.append(own([r for r in rows if r.get("task") == name], b, role))
     return "\n".join(parts)

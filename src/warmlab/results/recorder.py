@@ -70,6 +70,8 @@ def row_from_sample(sample: EvalSample, sink: Sink) -> dict[str, Any]:
         "output_chars": len(output),
         **sink.extra,
     }
+    if smd.get("by_scorer"):  # every scorer that ran on the sample (a judge beside the offline scorer)
+        row["by_scorer"] = dict(smd["by_scorer"])
     if md.get("multi_turn") or smd.get("user"):
         row["user"] = smd.get("user") or md.get("user")
         row["transcript"] = transcript(sample)

@@ -226,5 +226,13 @@ def battery_tables(stats: dict[str, Any]) -> list[Table]:
                     diff,
                     str(p["n_pairs"]) if p else "",
                 )
+        notes = [
+            f"{o['outcome']}: {a['scorers'][0]} vs {a['scorers'][1]} agree on {100 * a['agreement']:.0f}% of "
+            f"{a['n']} (kappa {'-' if a['kappa'] is None else format(a['kappa'], '.2f')})"
+            for o in m["outcomes"]
+            for a in o.get("agreement") or []
+        ]
+        if notes:
+            t.caption = escape("; ".join(notes))
         tables.append(t)
     return tables

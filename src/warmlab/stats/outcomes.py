@@ -9,6 +9,9 @@ Per mode and declared outcome (see warmlab.tasks.base.Outcome):
 A pair is one sample answered by both the variant and its base model (same mode), both inside the
 outcome's subset with a value. Item-clustered: samples of the same item are resampled together.
 Rows of training checkpoints (with an `epoch`) are summarised per run and epoch, not paired.
+Where a second scorer ran on the same samples (`by_scorer`, e.g. an LLM judge beside the offline scorer),
+each binary or verdict outcome reports the scorers' agreement: raw, Cohen's kappa and n.
+A battery's `breakdown` fields (e.g. the category) repeat each outcome's entries per level.
 """
 
 from __future__ import annotations
@@ -143,6 +146,34 @@ def _groups(rows: Sequence[Row]) -> dict[tuple[str, str, str], list[Row]]:
     return g
 
 
+def agreement(o: Outcome, rows: Sequence[Row]) -> list[dict[str, Any]]:
+    """Per pair of scorers that both gave this outcome on a row: raw agreement, Cohen's kappa and n
+    (binary and verdict outcomes; rows where either value is excluded are left out)."""
+    if o.kind not in ("binary", "verdict"):
+        return []
+    pairs: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for r in rows:
+        by = r.get("by_scorer") or {}
+        vals = {}
+        for name, outs in by.items():
+            v = value({**r, "outcomes": outs}, o)
+            if v is not None:
+                vals[name] = float(v)
+        names = sorted(vals)
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                pairs[(a, b)].append((vals[a], vals[b]))
+    out = []
+    for (a, b), pts in sorted(pairs.items()):
+        n = len(pts)
+        agree = sum(x == y for x, y in pts) / n
+        pa, pb = sum(x for x, _ in pts) / n, sum(y for _, y in pts) / n
+        chance = pa * pb + (1 - pa) * (1 - pb)
+        kappa = None if chance >= 1 else (agree - chance) / (1 - chance)
+        out.append({"scorers": [a, b], "n": n, "agreement": agree, "kappa": kappa})
+    return out
+
+
 def _outcome_entry(o: Outcome, rows: Sequence[Row], draws: int, seed: int) -> dict[str, Any]:
     groups = _groups(rows)
     variants = []
@@ -189,6 +220,7 @@ def _outcome_entry(o: Outcome, rows: Sequence[Row], draws: int, seed: int) -> di
         "primary": o.primary,
         "variants": variants,
         "paired": paired,
+        "agreement": agreement(o, rows),
     }
 
 
@@ -231,6 +263,18 @@ def analyse_battery(
         ckpt = [r for r in in_mode if r.get("epoch") is not None]
         entries = [_outcome_entry(o, plain, draws, seed) for o in battery.outcomes_for(mode)]
         m: dict[str, Any] = {"outcomes": entries, "n_rows": len(in_mode)}
+        for field in battery.breakdown:
+            levels = sorted({str((r.get("condition") or {}).get(field)) for r in plain})
+            m.setdefault("by", {})[field] = {
+                lv: [
+                    _outcome_entry(
+                        o, [r for r in plain if str((r.get("condition") or {}).get(field)) == lv], draws, seed
+                    )
+                    for o in battery.outcomes_for(mode)
+                    if o.kind != "per_turn"
+                ]
+                for lv in levels
+            }
         if ckpt:
             primary = next((o for o in battery.outcomes_for(mode) if o.primary), None)
             if primary is not None and primary.kind != "per_turn":

@@ -52,8 +52,10 @@ class Battery:
     outcomes: tuple[Outcome, ...] = ()
     multi_turn: bool = False
     sources: str = ""  # the papers it follows
-    #: extra report section: (rows, battery stats, context) -> HTML (the generic tables come regardless)
+    #: extra report section: (rows, battery stats, roles) -> HTML, after the generic tables
     report: Callable[..., str] | None = None
+    #: condition fields each outcome is also broken down by (e.g. ("category",))
+    breakdown: tuple[str, ...] = ()
     readme: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
