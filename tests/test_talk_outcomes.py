@@ -73,9 +73,7 @@ def test_rebound_outcomes() -> None:
 def test_moral_outcomes(tmp_path: Path) -> None:
     o = moral_outcomes("Cruelty to animals is unjust and it harms the vulnerable.")
     assert set(o) == set(M_OUT) and o["words"] == 10
-    assert o["care_per_1k"] == pytest.approx(3000 / 9, rel=1e-3) and o["fairness_per_1k"] == pytest.approx(
-        1000 / 9, rel=1e-3
-    )
+    assert o["care_per_1k"] == 300.0 and o["fairness_per_1k"] == 100.0  # cruel*, harms, vulnerable; unjust
     assert o["sentiment"] < 0
     neutral = moral_outcomes("The bus leaves at nine and costs two pounds.")
     assert neutral["moral_per_1k"] == 0.0

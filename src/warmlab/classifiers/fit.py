@@ -158,6 +158,9 @@ def fit_feelings() -> tuple[list[Any], dict[str, Any]]:
 
 
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+# BOLT's behaviours describe replies to someone sharing a problem; the corpus's replies to plain task
+# requests label instructions as no behaviour, which would teach the probes that advice is not advice.
+THERAPIST_KINDS = ("emotional", "assumption")
 
 
 def _therapist_cv(train: Sequence[Reply], examples: Sequence[Any]) -> tuple[dict[str, float], dict[str, Any]]:
@@ -199,7 +202,7 @@ def fit_therapist(bolt_dir: Path, annomi_dir: Path | None = None) -> tuple[list[
     they lower the score on written replies, 0.48 against 0.51) and serve as an outside test set."""
     from warmlab.classifiers.corpora import read_bolt
 
-    train, test = _split()
+    train, test = ([r for r in part if r.kind in THERAPIST_KINDS] for part in _split())
     st, se = _sentences(train), _sentences(test)
     bolt = read_bolt(bolt_dir)
     examples = [u for u in bolt if u.source == "examples" and not is_heldout(u.text)]
@@ -239,7 +242,8 @@ def fit_therapist(bolt_dir: Path, annomi_dir: Path | None = None) -> tuple[list[
         "n_bolt_examples_trained": len(examples),
     }
     meta: dict[str, Any] = {
-        "split": "talk.jsonl by scenario; BOLT transcribed utterances never trained on",
+        "split": "talk.jsonl by scenario (replies to disclosures and to false premises); BOLT transcribed "
+        "utterances never trained on",
         "thresholds": thresholds,
         "heldout": summary,
         "cv_inside_training_split": cv,
