@@ -30,14 +30,14 @@ def test_annomi_label_profile(shared_data: Path) -> None:
 
 
 def test_classified_baselines_on_a_sample(shared_data: Path) -> None:
-    prof = annomi_behaviour_profile(shared_data / "annomi", limit=40)
-    ground = annomi_grounding(shared_data / "annomi", limit=40)
+    prof = annomi_behaviour_profile(shared_data / "annomi", limit=20)
+    ground = annomi_grounding(shared_data / "annomi", limit=20)
     for q in ("high", "low"):
-        assert prof[q]["n"] == 40 and set(BEHAVIOURS) <= set(prof[q])
+        assert prof[q]["n"] == 20 and set(BEHAVIOURS) <= set(prof[q])
         assert all(0.0 <= prof[q][b] <= 1.0 for b in BEHAVIOURS)
-        assert ground[q]["n"] == 40 and 0 <= ground[q]["any_grounding"] <= 1
-    oa = oasst_grounding(shared_data / "oasst_sample", limit=40)["all"]
-    assert oa["n"] == 40 and oa["clarifications"] >= 0
+        assert ground[q]["n"] == 20 and 0 <= ground[q]["any_grounding"] <= 1
+    oa = oasst_grounding(shared_data / "oasst_sample", limit=20)["all"]
+    assert oa["n"] == 20 and oa["clarifications"] >= 0
 
 
 def test_oasst_moral_baseline(shared_data: Path, tmp_path: Path) -> None:
@@ -53,6 +53,7 @@ def test_oasst_moral_baseline(shared_data: Path, tmp_path: Path) -> None:
     assert mine["n"] == 2 and mine["moral_per_1k"] == pytest.approx((2000 / 5 + 0) / 2)
 
 
+@pytest.mark.slow  # embeds 270 long utterances (about 15 s on 2 idle cores)
 def test_bolt_transcribed_utterances_outside_test(shared_data: Path) -> None:
     # never trained on: the probes' score on transcribed human therapy (another register than chat replies)
     outside = [u for u in read_bolt(shared_data / "bolt") if u.source == "finetune"]
@@ -77,10 +78,10 @@ def test_annomi_probe_on_heldout_transcripts(shared_data: Path) -> None:
         for t in read_annomi(shared_data / "annomi")
         if t.speaker == "therapist" and is_heldout(t.transcript)
     ]
-    sample = random.Random(0).sample(turns, 300)
+    sample = random.Random(0).sample(turns, 200)
     pred = annomi_labels([t.text for t in sample])
     acc = sum(p == t.behaviour for p, t in zip(pred, sample, strict=True)) / len(sample)
-    assert acc >= 0.65  # measured 0.687 on this sample; 0.708 on all 1,506 held-out turns (macro-F1 0.672)
+    assert acc >= 0.65  # measured 0.695 on this sample; 0.708 on all 1,506 held-out turns (macro-F1 0.672)
 
 
 def test_valence_on_goemotions_test(shared_data: Path) -> None:
