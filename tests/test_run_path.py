@@ -175,7 +175,10 @@ def test_a_second_scorer_reports_its_agreement_and_breakdowns_split_by_condition
             offline_val = judge_val if i % 5 else 1 - judge_val  # 4 disagreements of 20
             r = _row(v, f"s{i}", f"i{i}", direction="regressive", correct_final=offline_val)
             r["condition"] = {"family": "trivia" if i % 2 else "disinfo"}
-            r["by_scorer"] = {"offline": {"correct_final": offline_val}, "judge:x": {"correct_final": judge_val}}
+            r["by_scorer"] = {
+                "offline": {"correct_final": offline_val},
+                "judge:x": {"correct_final": judge_val},
+            }
             rows.append(r)
     stats = analyse_battery(rows, battery, bootstrap=100)
     m = stats["modes"]["generate"]

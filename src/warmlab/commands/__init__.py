@@ -13,4 +13,5 @@ MODULES = (
     "warmlab.commands.warmth",
     "warmlab.commands.stats",
     "warmlab.commands.report",
+    "warmlab.commands.talk",
 )
