@@ -269,7 +269,7 @@ def test_bad_input_is_one_line_exit_2(
 
 def test_settings_profile_and_checks() -> None:
     s = resolve_rl_settings("cpu")
-    assert s.base == "embedded" and s.user == "scripted" and s.max_turns == 3 and s.max_steps == 24
+    assert s.base == "embedded" and s.user == "scripted" and s.max_turns == 2 and s.max_steps == 24
     assert s.dialogues_per_step == 8 and s.system_prompt == POLICY_PROMPTS["no-think"]
     assert resolve_rl_settings("cpu", think=True).system_prompt == POLICY_PROMPTS["think"]
     assert resolve_rl_settings("cpu", lr=1e-5).lr == 1e-5
@@ -278,3 +278,43 @@ def test_settings_profile_and_checks() -> None:
             resolve_rl_settings("cpu", **bad)
     with pytest.raises(WarmlabError, match="unknown RL setting"):
         resolve_rl_settings(colour="blue")
+
+
+def test_lockstep_generates_for_every_dialogue_every_turn(tok: Any) -> None:
+    """With several processes, every process must make the same generation calls (collective vLLM)."""
+    profiles = _profiles(2)
+    env = _env(tok, profiles, max_turns=3, lockstep=True)
+    calls: list[int] = []
+    dismiss = list(tok("As an AI I don't have feelings. Calm down.", add_special_tokens=False)["input_ids"])
+    warm = list(tok(WARM, add_special_tokens=False)["input_ids"])
+
+    def generate(inputs: list[list[int]]) -> list[tuple[list[int], list[float] | None]]:
+        calls.append(len(inputs))
+        return [([*warm, tok.eos_token_id], None), ([*dismiss, tok.eos_token_id], None)][: len(inputs)]
+
+    first = ScriptedEmotionUser(profiles[1], max_turns=3)
+    first.emotion = 12.0  # the second dialogue gives up after its first turn
+    users = iter([ScriptedEmotionUser(profiles[0], max_turns=3), first])
+    env.make_user = lambda p: next(users)
+    prompts = [[{"role": "user", "content": p.first_message}] for p in profiles]
+    a, b = run_dialogues(env, prompts, generate)
+    assert calls == [2, 2, 2] and b.stop == "gave_up" and len(b.policy_texts) == 1
+    assert a.stop == "max_turns" and len(a.policy_texts) == 3
+
+
+def test_config_file(tmp_path: Path) -> None:
+    from warmlab.train.rl_config import load_rl_config
+
+    repo = Path(__file__).resolve().parents[1]
+    s = resolve_rl_settings(**load_rl_config(repo / "examples" / "rl-gpu.toml"))
+    assert s.use_vllm and s.vllm_mode == "server" and s.dialogues_per_step == 48 and s.lr == 5e-6
+    bad = tmp_path / "bad.toml"
+    bad.write_text("max_turns = 8\ncolour = 'blue'\n")
+    with pytest.raises(WarmlabError, match=r"bad\.toml: unknown RL setting 'colour'"):
+        load_rl_config(bad)
+    bad.write_text("max_turns = 'eight'\n")
+    with pytest.raises(WarmlabError, match="max_turns must be int"):
+        resolve_rl_settings(**load_rl_config(bad))
+    bad.write_text("max_turns = \n")
+    with pytest.raises(WarmlabError, match=r"bad\.toml"):
+        load_rl_config(bad)

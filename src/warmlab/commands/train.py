@@ -141,8 +141,11 @@ def _register_rl(tsub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     defaults = RLSettings()
-    r.add_argument("--base", default="embedded", help=help_text("base"))
-    r.add_argument("--out", default="runs/rl", help=help_text("out"))
+    r.add_argument(
+        "--config", default=None, help="a TOML file of these settings (e.g. examples/rl-gpu.toml); flags win"
+    )
+    r.add_argument("--base", default=None, help=help_text("base") + " (default embedded)")
+    r.add_argument("--out", default=None, help=help_text("out") + " (default runs/rl)")
     for name, kind in _RL_VALUE_OPTIONS:
         default = getattr(defaults, name)
         r.add_argument(
@@ -168,9 +171,12 @@ def _rl_profile_text(p: dict[str, object]) -> str:
 
 def cmd_rl(a: argparse.Namespace) -> None:
     from warmlab.train.rl import run_rl
-    from warmlab.train.rl_config import resolve_rl_settings
+    from warmlab.train.rl_config import load_rl_config, resolve_rl_settings
 
-    given = {name: getattr(a, name) for name, _ in _RL_VALUE_OPTIONS}
-    given.update({name: getattr(a, name) for name in _RL_FLAGS})
-    settings = resolve_rl_settings(a.profile, base=a.base, out=a.out, max_steps=a.max_steps, **given)
-    run_rl(settings)
+    given = load_rl_config(a.config) if a.config else {}
+    profile = a.profile or given.pop("profile", None)
+    flags = {name: getattr(a, name) for name, _ in _RL_VALUE_OPTIONS}
+    flags.update({name: getattr(a, name) for name in _RL_FLAGS})
+    flags.update(base=a.base, out=a.out, max_steps=a.max_steps)
+    given.update({k: v for k, v in flags.items() if v is not None})
+    run_rl(resolve_rl_settings(profile, **given))

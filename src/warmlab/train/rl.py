@@ -188,6 +188,7 @@ def run_rl(
         max_turn_tokens=s.max_turn_tokens,
         max_dialogue_tokens=s.max_dialogue_tokens,
         log_path=out / ROLLOUTS if _is_main_process() else None,
+        lockstep=_world_size() > 1,
     )
     rollout = make_rollout_func(env) if generate is None else make_rollout_func(env, generate)
     resume = last_complete_checkpoint(out)

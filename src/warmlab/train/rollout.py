@@ -174,6 +174,10 @@ class RolloutEnv:
     log_path: Path | None = None  # rollouts are appended here as JSON lines (main process)
     step: Callable[[], int] = lambda: 0
     loop: EventLoop = field(default_factory=EventLoop)
+    # Several processes: every process generates for all its dialogues at every turn (finished ones'
+    # outputs are dropped), so collective generation (vLLM server or tensor-parallel mode gathers the
+    # prompts of all processes) sees the same number of calls and prompts everywhere.
+    lockstep: bool = False
 
     def __post_init__(self) -> None:
         self._by_first = by_first_message(self.profiles)
@@ -191,6 +195,11 @@ def _decode(tok: Any, ids: Sequence[int], eos_id: int) -> str:
     return str(tok.decode(body, skip_special_tokens=True))
 
 
+async def _replies(batch: list[Dialogue], turn: int) -> list[UserTurn]:
+    """The users' next turns, all dialogues at once (LLM users' requests run concurrently)."""
+    return list(await asyncio.gather(*(d.user.reply(list(d.conversation), turn) for d in batch)))
+
+
 def run_dialogues(env: RolloutEnv, prompts: Sequence[Any], generate: Generate) -> list[Dialogue]:
     """Roll out one dialogue per prompt, all turns of all dialogues batched together."""
     frame = env.frame
@@ -201,21 +210,20 @@ def run_dialogues(env: RolloutEnv, prompts: Sequence[Any], generate: Generate) -
         dialogues.append(Dialogue(p, env.make_user(p), frame.prompt_ids(p.first_message), conv))
     for turn in range(1, env.max_turns + 1):
         active = [d for d in dialogues if not d.done]
-        if not active:
+        if not active and not env.lockstep:
             break
-        outs = generate([d.prompt_ids + d.completion_ids for d in active])
-        for d, (ids, lps) in zip(active, outs, strict=True):
+        asked = dialogues if env.lockstep else active
+        outs = generate([d.prompt_ids + d.completion_ids for d in asked])
+        for d, (ids, lps) in zip(asked, outs, strict=True):
+            if d.done:
+                continue
             room = env.max_dialogue_tokens - len(d.completion_ids) - 1  # keep one for a closing EOS
             ids, lps = ids[:room], (lps[:room] if lps is not None else None)
             d.add_policy(ids, lps, frame.eos_id)
             text = _decode(frame.tok, ids, frame.eos_id)
             d.policy_texts.append(text)
             d.conversation.append({"role": "assistant", "content": visible_text(text)})
-
-        async def replies(batch: list[Dialogue], t: int) -> list[UserTurn]:
-            return list(await asyncio.gather(*(d.user.reply(list(d.conversation), t) for d in batch)))
-
-        for d, r in zip(active, env.loop.run(replies(active, turn)), strict=True):
+        for d, r in zip(active, env.loop.run(_replies(active, turn)), strict=True):
             d.user_turns.append(r)
             if r.failed is not None:
                 d.stop = "simulator_failed"
