@@ -188,8 +188,12 @@ def test_grpo_steps_reward_plumbing_and_run_folder(tiny_model: Path, trained: tu
     assert len(meta["profiles"]["ids"]) == 4
     [variant] = trained_variants([out.parent])
     assert variant.style == "rl" and variant.checkpoints == 3 and not variant.full
+    from warmlab.provider import load_local, release
+
     spec = parse_spec(f"{tiny_model}+{out}")
-    assert spec.adapter == str(out)
+    assert spec.adapter == str(out) and spec.base is not None
+    assert load_local(spec.base, spec.adapter).model is not None  # BASE+ADAPTER loads (merged)
+    release(spec.base, spec.adapter)
     assert run_rl(_settings(tiny_model, out), quiet=True).status == "already-trained"
 
 
@@ -273,7 +277,13 @@ def test_settings_profile_and_checks() -> None:
     assert s.dialogues_per_step == 8 and s.system_prompt == POLICY_PROMPTS["no-think"]
     assert resolve_rl_settings("cpu", think=True).system_prompt == POLICY_PROMPTS["think"]
     assert resolve_rl_settings("cpu", lr=1e-5).lr == 1e-5
-    for bad in (dict(num_generations=1), dict(max_dialogue_tokens=10), dict(vllm_mode="remote")):
+    bad_settings: list[dict[str, Any]] = [
+        dict(num_generations=1),
+        dict(max_dialogue_tokens=10),
+        dict(vllm_mode="remote"),
+        dict(use_vllm=True),  # vLLM is not installed here
+    ]
+    for bad in bad_settings:
         with pytest.raises(WarmlabError):
             resolve_rl_settings("cpu", **bad)
     with pytest.raises(WarmlabError, match="unknown RL setting"):
@@ -306,8 +316,10 @@ def test_config_file(tmp_path: Path) -> None:
     from warmlab.train.rl_config import load_rl_config
 
     repo = Path(__file__).resolve().parents[1]
-    s = resolve_rl_settings(**load_rl_config(repo / "examples" / "rl-gpu.toml"))
-    assert s.use_vllm and s.vllm_mode == "server" and s.dialogues_per_step == 48 and s.lr == 5e-6
+    values = load_rl_config(repo / "examples" / "rl-gpu.toml")
+    assert values["use_vllm"] and values["vllm_mode"] == "server"
+    s = resolve_rl_settings(**{**values, "use_vllm": False})  # no vLLM on this machine
+    assert s.dialogues_per_step == 48 and s.lr == 5e-6 and s.user == "openai-api/simulator/simulator"
     bad = tmp_path / "bad.toml"
     bad.write_text("max_turns = 8\ncolour = 'blue'\n")
     with pytest.raises(WarmlabError, match=r"bad\.toml: unknown RL setting 'colour'"):

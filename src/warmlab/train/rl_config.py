@@ -9,6 +9,7 @@ dialogues each (GRPO compares the dialogues of one profile).
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, get_args, get_type_hints
@@ -189,3 +190,5 @@ def check(s: RLSettings) -> None:
         raise WarmlabError("lora_top_layers must be a fraction of the layers in (0, 1]")
     if s.vllm_mode not in ("colocate", "server"):
         raise WarmlabError(f"vllm_mode must be colocate or server, not {s.vllm_mode!r}")
+    if s.use_vllm and importlib.util.find_spec("vllm") is None:
+        raise WarmlabError("--use-vllm needs vLLM (GPU machines): pip install vllm, a build for your CUDA")
