@@ -161,11 +161,13 @@ def _settings(base: Path, out: Path, **kw: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def trained(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
-    """One finished 3-step run, shared by the tests that read it."""
+    """One finished run of 1.5 epochs (4 profiles, 2 per step: 3 steps) with epoch checkpoints, shared by
+    the tests that read it."""
     from warmlab.train.rl import run_rl
 
     out = tmp_path_factory.mktemp("runs") / "rl"
-    return out, run_rl(_settings(tiny_model, out), quiet=True)
+    s = _settings(tiny_model, out, max_steps=-1, epochs=1.5, checkpoint_every=None)
+    return out, run_rl(s, quiet=True)
 
 
 def test_grpo_steps_reward_plumbing_and_run_folder(tiny_model: Path, trained: tuple[Path, Any]) -> None:
@@ -182,19 +184,20 @@ def test_grpo_steps_reward_plumbing_and_run_folder(tiny_model: Path, trained: tu
         assert rec["user"] == "scripted:support" and len(rec["emotions"]) <= 2
     assert sorted(by_step) == [1, 2, 3] and all(len(v) == 4 for v in by_step.values())
     assert r.rewards == pytest.approx([sum(v) / len(v) / 100 for _, v in sorted(by_step.items())], abs=1e-6)
-    assert [c["path"] for c in r.checkpoints] == ["step-1", "step-2", "step-3"]
+    assert [(c["path"], c["step"]) for c in r.checkpoints] == [("epoch-1", 2), ("epoch-1.5", 3)]
     meta = json.loads((out / "warmlab_train.json").read_text())
     assert meta["finished"] and meta["train"] == "rl" and meta["user"] == "scripted:support"
     assert len(meta["profiles"]["ids"]) == 4
     [variant] = trained_variants([out.parent])
-    assert variant.style == "rl" and variant.checkpoints == 3 and not variant.full
+    assert variant.style == "rl" and variant.checkpoints == 2 and not variant.full
     from warmlab.provider import load_local, release
 
     spec = parse_spec(f"{tiny_model}+{out}")
     assert spec.adapter == str(out) and spec.base is not None
     assert load_local(spec.base, spec.adapter).model is not None  # BASE+ADAPTER loads (merged)
     release(spec.base, spec.adapter)
-    assert run_rl(_settings(tiny_model, out), quiet=True).status == "already-trained"
+    again = _settings(tiny_model, out, max_steps=-1, epochs=1.5, checkpoint_every=None)
+    assert run_rl(again, quiet=True).status == "already-trained"
 
 
 def test_resume_after_kill(tiny_model: Path, tmp_path: Path) -> None:
