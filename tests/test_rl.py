@@ -333,3 +333,20 @@ def test_config_file(tmp_path: Path) -> None:
     bad.write_text("max_turns = \n")
     with pytest.raises(WarmlabError, match=r"bad\.toml"):
         load_rl_config(bad)
+
+
+def test_chat_frame_refuses_unusable_templates(tok: Any) -> None:
+    import copy
+
+    t = copy.deepcopy(tok)
+    t.chat_template = "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
+    with pytest.raises(WarmlabError, match="eos token"):
+        ChatFrame(t, None)
+    # drops earlier assistant turns' content (as reasoning templates drop earlier thinking)
+    t.chat_template = (
+        "{% for m in messages %}<|im_start|>{{ m['role'] }}\n"
+        "{% if m['role'] == 'assistant' and not loop.last %}...{% else %}{{ m['content'] }}{% endif %}"
+        "<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+    )
+    with pytest.raises(WarmlabError, match="turn by turn"):
+        ChatFrame(t, None)

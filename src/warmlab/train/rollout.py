@@ -70,7 +70,11 @@ class ChatFrame:
         closed = self._render(msgs, False)
         opened = self._render([*msgs, {"role": "user", "content": _SENTINEL}], True)
         end = closed.rfind("a" + eos_text)
-        if end < 0 or not opened.startswith(closed):
+        if end < 0:
+            raise WarmlabError(
+                f"the policy's chat template does not end an assistant turn with its eos token {eos_text!r}"
+            )
+        if not opened.startswith(closed):
             raise WarmlabError(
                 "the policy's chat template does not render a dialogue turn by turn (a later turn changes "
                 "earlier ones); multi-turn RL needs one that does"
