@@ -350,3 +350,17 @@ def test_chat_frame_refuses_unusable_templates(tok: Any) -> None:
     )
     with pytest.raises(WarmlabError, match="turn by turn"):
         ChatFrame(t, None)
+
+
+def test_llm_user_through_inspect_failures_are_unscored(tiny_model: Path, tmp_path: Path) -> None:
+    """An LLM user (here the tiny random model through warmlab's inspect provider) runs on the rollout's
+    event loop; its unparseable output fails every dialogue: no reward, logged as NaN, nothing crashes."""
+    from warmlab.train.rl import run_rl
+
+    out = tmp_path / "rl"
+    s = _settings(tiny_model, out, user=str(tiny_model), max_steps=1, user_max_tokens=8)
+    r = run_rl(s, quiet=True)
+    assert r.status == "trained" and len(r.rewards) == 1 and r.rewards[0] != r.rewards[0]  # NaN
+    rows = [json.loads(line) for line in (out / "rollouts.jsonl").read_text().splitlines()]
+    assert len(rows) == 4 and all(x["user"].startswith("llm:") for x in rows)
+    assert all(x["final_emotion"] is None and "3 tries" in x["failed"] for x in rows)

@@ -222,7 +222,7 @@ def run_rl(
         global_step=state.global_step,
         max_steps=state.max_steps,
         resumed_from_step=resumed_step,
-        rewards=[float(h["reward"]) for h in state.log_history if "reward" in h],
+        rewards=[_num(h["reward"]) for h in state.log_history if "reward" in h],
         train_seconds=seconds,
         checkpoints=read_manifest(out),
     )
@@ -307,11 +307,16 @@ class _RLLog(TrainerCallback):
         if not state.is_world_process_zero or not logs or "reward" not in logs:
             return
         print(
-            f"step {state.global_step}/{state.max_steps}  reward {logs['reward']:.3f}  "
-            f"emotion {logs.get('final_emotion', float('nan')):.1f}  turns {logs.get('turns_used', 0):.1f}  "
-            f"loss {logs.get('loss', float('nan')):.4f}  {time.perf_counter() - self.t0:.0f}s",
+            f"step {state.global_step}/{state.max_steps}  reward {_num(logs['reward']):.3f}  "
+            f"emotion {_num(logs.get('final_emotion')):.1f}  turns {_num(logs.get('turns_used')):.1f}  "
+            f"loss {_num(logs.get('loss')):.4f}  {time.perf_counter() - self.t0:.0f}s",
             flush=True,
         )
+
+
+def _num(value: Any) -> float:
+    """A logged value as a float (NaN when missing: a step whose every dialogue lost its simulator)."""
+    return float("nan") if value is None else float(value)
 
 
 def grpo_config(s: RLSettings, out: Path, bf16: bool) -> Any:
