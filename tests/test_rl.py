@@ -364,3 +364,18 @@ def test_llm_user_through_inspect_failures_are_unscored(tiny_model: Path, tmp_pa
     rows = [json.loads(line) for line in (out / "rollouts.jsonl").read_text().splitlines()]
     assert len(rows) == 4 and all(x["user"].startswith("llm:") for x in rows)
     assert all(x["final_emotion"] is None and "3 tries" in x["failed"] for x in rows)
+
+
+def test_full_fine_tuning_and_think_prompt(tiny_model: Path, tmp_path: Path) -> None:
+    from warmlab.models import parse_spec
+    from warmlab.train.rl import prompt_messages, run_rl
+
+    out = tmp_path / "full"
+    s = _settings(tiny_model, out, full=True, think=True, max_steps=1)
+    assert prompt_messages(s, _profiles(1)[0])[0]["content"] == POLICY_PROMPTS["think"]
+    r = run_rl(s, quiet=True)
+    assert r.status == "trained" and (out / "config.json").is_file()
+    assert not (out / "adapter_config.json").exists() and not (out / "step-1" / "optimizer.pt").exists()
+    assert parse_spec(str(out)).base == str(out)
+    meta = json.loads((out / "warmlab_train.json").read_text())
+    assert meta["full"] and meta["settings"]["think"]
