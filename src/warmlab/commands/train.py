@@ -1,4 +1,5 @@
-"""`warmlab train sft`: LoRA (or full) SFT on warm or cold rewrites (warmlab.train.sft); `rl` comes later."""
+"""`warmlab train sft`: LoRA (or full) SFT on warm or cold rewrites (warmlab.train.sft); `warmlab train rl`:
+emotion-reward GRPO against a simulated user (warmlab.train.rl)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ A quick CPU run on the embedded model: warmlab train sft --style warm --base emb
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    t = sub.add_parser("train", help="fine-tune warm or cold variants (sft)")
+    t = sub.add_parser("train", help="fine-tune warm variants (sft: warm rewrites; rl: a user's emotion)")
     tsub = t.add_subparsers(dest="train_command", required=True, parser_class=type(t))
     s = tsub.add_parser(
         "sft",
@@ -53,6 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     s.add_argument("--max-steps", type=int, default=None, help=argparse.SUPPRESS)  # tests, benchmarks
     s.set_defaults(func=cmd_sft)
+    _register_rl(tsub)
 
 
 def _profile_text(name: str) -> str:
@@ -85,3 +87,96 @@ def cmd_sft(a: argparse.Namespace) -> None:
         max_steps=a.max_steps,
     )
     run_sft(settings)
+
+
+RL_HELP = """\
+Train BASE with GRPO against a simulated user's emotion (RLVER): each step rolls out dialogues with the
+train-split user profiles (policy and user alternate, up to MAX_TURNS), rewards each by the user's final
+emotion / 100 and trains on the policy's tokens only (user turns masked). LoRA by default. Checkpoints go
+to OUT/step-N (every --checkpoint-every steps) or OUT/epoch-E, listed in OUT/checkpoints.json; OUT itself
+holds the last one, so `BASE+OUT` loads it. Every dialogue is logged to OUT/rollouts.jsonl. A killed run
+resumes from its newest checkpoint when the same command is run again; a finished one is left alone.
+
+--user scripted is a rule-based stand-in (documented in warmlab.tasks.support.scripted); --user SPEC is
+an LLM simulator (any inspect model spec, e.g. vllm/Qwen/Qwen2.5-7B-Instruct or openai-api/...).
+GPUs: --use-vllm (colocate; or --vllm-mode server with `trl vllm-serve --model BASE` running);
+several GPUs: accelerate launch --num_processes N -m warmlab.cli train rl ...  (same options)
+A quick CPU run on the embedded model: warmlab train rl --profile cpu"""
+
+# CLI flag -> settings field, for the options that take a value (booleans are store_true flags).
+_RL_VALUE_OPTIONS = (
+    ("user", str),
+    ("profiles", str),
+    ("limit", int),
+    ("max_turns", int),
+    ("max_turn_tokens", int),
+    ("max_dialogue_tokens", int),
+    ("num_generations", int),
+    ("prompts_per_step", int),
+    ("batch_size", int),
+    ("epochs", float),
+    ("lr", float),
+    ("temperature", float),
+    ("beta", float),
+    ("lora_r", int),
+    ("lora_alpha", int),
+    ("target_modules", str),
+    ("checkpoint_every", int),
+    ("seed", int),
+    ("vllm_mode", str),
+    ("vllm_server_host", str),
+    ("vllm_server_port", int),
+    ("user_max_tokens", int),
+)
+_RL_FLAGS = ("demanding", "think", "full", "use_vllm")
+
+
+def _register_rl(tsub: argparse._SubParsersAction) -> None:
+    from warmlab.train.rl_config import RL_PROFILES, RLSettings, help_text
+
+    r = tsub.add_parser(
+        "rl",
+        help="GRPO on a simulated user's emotion (RLVER)",
+        description=RL_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    defaults = RLSettings()
+    r.add_argument(
+        "--config", default=None, help="a TOML file of these settings (e.g. examples/rl-gpu.toml); flags win"
+    )
+    r.add_argument("--base", default=None, help=help_text("base") + " (default embedded)")
+    r.add_argument("--out", default=None, help=help_text("out") + " (default runs/rl)")
+    for name, kind in _RL_VALUE_OPTIONS:
+        default = getattr(defaults, name)
+        r.add_argument(
+            "--" + name.replace("_", "-"),
+            type=kind,
+            default=None,
+            help=help_text(name) + (f" (default {default})" if default is not None else ""),
+        )
+    for name in _RL_FLAGS:
+        r.add_argument("--" + name.replace("_", "-"), action="store_true", default=None, help=help_text(name))
+    r.add_argument("--profile", default=None, help="cpu: " + _rl_profile_text(RL_PROFILES["cpu"]))
+    r.add_argument("--max-steps", type=int, default=None, help=help_text("max_steps"))
+    r.set_defaults(func=cmd_rl)
+
+
+def _rl_profile_text(p: dict[str, object]) -> str:
+    return (
+        f"a few minutes for the embedded model on a CPU with the scripted user ({p['max_steps']} steps of "
+        f"{p['prompts_per_step']} x {p['num_generations']} dialogues, {p['max_turns']} turns of at most "
+        f"{p['max_turn_tokens']} tokens, LoRA r {p['lora_r']}, lr {p['lr']:g})"
+    )
+
+
+def cmd_rl(a: argparse.Namespace) -> None:
+    from warmlab.train.rl import run_rl
+    from warmlab.train.rl_config import load_rl_config, resolve_rl_settings
+
+    given = load_rl_config(a.config) if a.config else {}
+    profile = a.profile or given.pop("profile", None)
+    flags = {name: getattr(a, name) for name, _ in _RL_VALUE_OPTIONS}
+    flags.update({name: getattr(a, name) for name in _RL_FLAGS})
+    flags.update(base=a.base, out=a.out, max_steps=a.max_steps)
+    given.update({k: v for k, v in flags.items() if v is not None})
+    run_rl(resolve_rl_settings(profile, **given))

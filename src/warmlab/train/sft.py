@@ -34,7 +34,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from transformers import TrainerCallback
 
@@ -48,6 +48,27 @@ META = "warmlab_train.json"
 # Trainer files that only matter for resuming; epoch copies leave them out.
 _STATE_FILES = ("optimizer.pt", "scheduler.pt", "scaler.pt", "trainer_state.json", "training_args.bin")
 _EPS = 1e-6
+
+
+class RunSettings(Protocol):
+    """What the run-folder helpers need from a settings object (SFT's or RL's)."""
+
+    def fingerprint(self) -> dict[str, Any]: ...
+
+
+class LoraSettings(Protocol):
+    """The LoRA fields `lora_config` reads (SFT's and RL's settings have them)."""
+
+    @property
+    def lora_r(self) -> int: ...
+    @property
+    def lora_alpha(self) -> int: ...
+    @property
+    def lora_dropout(self) -> float: ...
+    @property
+    def target_modules(self) -> str | None: ...
+    @property
+    def lora_top_layers(self) -> float | None: ...
 
 
 @dataclass(frozen=True)
@@ -360,7 +381,7 @@ def _say(msg: str) -> None:
         print(msg, flush=True)
 
 
-def _check_out_dir(out: Path, s: SFTSettings) -> dict[str, Any] | None:
+def _check_out_dir(out: Path, s: RunSettings) -> dict[str, Any] | None:
     """The recorded run in `out` if it is this one; an error if `out` holds something else."""
     meta_path = out / META
     if meta_path.is_file():
@@ -618,7 +639,7 @@ def torch_cuda_available() -> bool:
     return bool(torch.cuda.is_available())
 
 
-def lora_config(s: SFTSettings, model: Any = None) -> Any:
+def lora_config(s: LoraSettings, model: Any = None) -> Any:
     """PEFT's LoRA config for `s`; `model` is needed to place LoRA on the top layers only."""
     from peft import LoraConfig
 
