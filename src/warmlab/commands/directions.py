@@ -161,3 +161,22 @@ def cmd_screen(a: argparse.Namespace) -> None:
     for rank, s in enumerate(ranked[:10], 1):
         print(f"{rank:>4}  {s.id:<20} {s.score:>+8.3f}")
     print(f"{len(ranked)} conversations ranked -> {out}; `warmlab train sft --screen F` drops the top F")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m warmlab.commands.directions directions ...`: the same command with the CLI's error
+    handling, for use before `warmlab` lists this module."""
+    from warmlab.errors import WarmlabError
+
+    p = argparse.ArgumentParser(prog="warmlab")
+    register(p.add_subparsers(dest="command", required=True))
+    a = p.parse_args(argv)
+    try:
+        a.func(a)
+    except WarmlabError as e:
+        print(f"warmlab: error: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()
