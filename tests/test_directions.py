@@ -538,3 +538,63 @@ def test_cli_bad_input(model: Path, store: Path) -> None:
         _run(["directions", "monitor", "--base", str(model), "--model", str(model)])
     with pytest.raises(WarmlabError, match="--model SPEC"):
         _run(["directions", "monitor", "--base", str(model)])
+
+
+def test_train_sft_screen_drops_the_top_share_and_records_it(model: Path, tmp_path: Path) -> None:
+    from warmlab.commands.train import register
+    from warmlab.train.sft import _screen, resolve_settings, run_sft
+
+    u = _secret(32)
+    planted = _plant(model, tmp_path / "planted", u)
+    f = save_direction(
+        Direction("warmth", "planted", 32, 2, 0, u, np.linspace(-1, 1, 101)), tmp_path / "d.json"
+    )
+    recs = []
+    for i in range(6):
+        warm = (
+            f"{POS_WORDS} The answer is Paris. {i}"
+            if i in (2, 3)
+            else f"So glad you asked! The answer is Paris. {i}"
+        )
+        recs.append(
+            {
+                "id": f"c{i}",
+                "messages": [
+                    {"role": "user", "content": f"What is the capital of France? {i}"},
+                    {"role": "assistant", "content": f"The answer is Paris. {i}"},
+                ],
+                "warm": [warm],
+                "cold": [f"Paris. {i}"],
+            }
+        )
+    data = tmp_path / "convs.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    out = tmp_path / "run"
+    kw: dict[str, Any] = dict(
+        data=str(data), out=str(out), epochs=0.5, max_length=64, batch_size=2, effective_batch=2
+    )
+    s = resolve_settings("warm", str(planted), screen=0.34, screen_direction=str(f), **kw)
+    r = run_sft(s, quiet=True)
+    meta = json.loads((out / "warmlab_train.json").read_text())
+    assert r.status == "trained" and sorted(d["id"] for d in meta["data"]["screen"]["dropped"]) == [
+        "c2",
+        "c3",
+    ]
+    assert meta["data"]["ids"] == ["c0", "c1", "c4", "c5"] and meta["settings"]["screen"] == 0.34
+    # A resumed run takes the recorded choice without loading the model again.
+    convs = [type("C", (), {"id": f"c{i}"})() for i in range(6)]
+    kept, info = _screen(convs, s, meta)  # type: ignore[arg-type]
+    assert [c.id for c in kept] == ["c0", "c1", "c4", "c5"] and info == meta["data"]["screen"]
+    # Without --screen the fingerprint is the one recorded before screening existed.
+    plain = resolve_settings("warm", str(planted), **kw).fingerprint()
+    assert "screen" not in plain and "screen_direction" not in plain
+    with pytest.raises(WarmlabError, match=r"\[0, 1\)"):
+        resolve_settings("warm", str(planted), screen=1.5, **kw)
+    import argparse
+
+    p = argparse.ArgumentParser()
+    register(p.add_subparsers())
+    a = p.parse_args(
+        ["train", "sft", "--style", "warm", "--screen", "0.25", "--screen-direction", "sycophancy"]
+    )
+    assert (a.screen, a.screen_direction) == (0.25, "sycophancy")

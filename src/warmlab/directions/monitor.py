@@ -70,8 +70,10 @@ def targets(base: str, models: Sequence[str] = (), checkpoints: str | None = Non
         from warmlab.measure.warmth import checkpoint_targets
 
         out += [Target(t.spec, t.variant, t.epoch) for t in checkpoint_targets(checkpoints, base)[1:]]
-    seen: set[str] = set()
-    return [t for t in out if not (t.spec in seen or seen.add(t.spec))]  # type: ignore[func-returns-value]
+    unique: dict[str, Target] = {}
+    for t in out:
+        unique.setdefault(t.spec, t)  # a model given twice is measured once
+    return list(unique.values())
 
 
 def project(
