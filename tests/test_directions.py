@@ -598,3 +598,12 @@ def test_train_sft_screen_drops_the_top_share_and_records_it(model: Path, tmp_pa
         ["train", "sft", "--style", "warm", "--screen", "0.25", "--screen-direction", "sycophancy"]
     )
     assert (a.screen, a.screen_direction) == (0.25, "sycophancy")
+
+
+def test_module_main_is_one_line_exit_2(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from warmlab.commands.directions import main
+
+    with pytest.raises(SystemExit) as e:
+        main(["directions", "extract", "--model", "openai/gpt-4o", "--trait", "warmth"])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and err.startswith("warmlab: error: ") and err.count("\n") == 1
