@@ -607,3 +607,21 @@ def test_module_main_is_one_line_exit_2(store: Path, capsys: pytest.CaptureFixtu
         main(["directions", "extract", "--model", "openai/gpt-4o", "--trait", "warmth"])
     err = capsys.readouterr().err
     assert e.value.code == 2 and err.startswith("warmlab: error: ") and err.count("\n") == 1
+
+
+@pytest.mark.slow  # embedded model, 16 rewrite pairs + calibration + one capped reply; 347 s at load 13
+def test_embedded_warmth_direction_separates_held_out_rewrites(store: Path) -> None:
+    from warmlab.directions.extract import extract
+    from warmlab.models import parse_spec
+    from warmlab.provider import LocalModel, load_local
+
+    d, scores = extract("embedded", "warmth", "rewrites", limit=16, max_tokens=16)
+    # Measured here: layer 11 of 30, held-out d 1.45, 4 of 4 pairs ordered (seed 0); floors below that.
+    assert d.n_layers == 30 and d.hidden_size == 576
+    assert scores[d.layer].d > 1.0 and scores[d.layer].pair_accuracy >= 0.75
+    f = save_direction(d, saved_path("embedded", "warmth"))
+    spec = parse_spec("embedded@cap=warmth:50")
+    assert spec.interventions[0].file == str(f)
+    local = LocalModel(load_local("embedded", None, spec.interventions))
+    [reply] = local.generate_batch([local.chat_text([{"role": "user", "content": "I failed my exam."}])], 12)
+    assert reply.text.strip()
