@@ -5,6 +5,9 @@
     org/name                    a hub id (needs network at run time)
     BASE+ADAPTER                a PEFT LoRA adapter folder on one of the above
     SPEC@system=NAME_OR_FILE    the same model with a system prompt (shipped names: warm, cold, secure)
+    SPEC@cap=TRAIT_OR_FILE:P    local models: clamp the projection on a persona direction at the P-th
+                                percentile (0-100) of the base's distribution (warmlab.directions)
+    SPEC@steer=TRAIT_OR_FILE:A  local models: add A times the direction (A < 0 steers away from the trait)
     vllm/..., openai-api/..., hf/..., ...   any inspect provider model, passed through
 
 Local models run through warmlab's own inspect provider (`warmlab/...`), which batches generation and
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from pathlib import Path
 
@@ -51,7 +54,32 @@ INSPECT_PROVIDERS = frozenset(
     ]
 )
 SYSTEM_PROMPTS = ("warm", "cold", "secure")
+MODIFIERS = ("system", "cap", "steer")
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """An inference-time edit of a local model's residual stream along a saved direction (forward hooks).
+
+    `kind` is cap (clamp the projection at the `value`-th percentile of the base's distribution) or steer
+    (add `value` times the direction); `target` is what the user wrote (a trait name or a file), `file` the
+    direction file it resolved to."""
+
+    kind: str
+    target: str = field(compare=False)  # a label only: equal interventions load the same file
+    file: str = ""
+    value: float = 0.0
+
+    @property
+    def label(self) -> str:
+        name = self.target if not _is_file(self.target) else Path(self.target).stem
+        return f"{self.kind}={name}:{self.value:g}"
+
+    @property
+    def modifier(self) -> str:
+        """The spec modifier that loads exactly this (the resolved file, so no second lookup is needed)."""
+        return f"@{self.kind}={self.file}:{self.value:g}"
 
 
 @dataclass(frozen=True)
@@ -63,6 +91,7 @@ class ModelSpec:
     adapter: str | None = None
     provider_model: str | None = None
     system: str | None = None
+    interventions: tuple[Intervention, ...] = ()
 
     @property
     def is_local(self) -> bool:
@@ -74,7 +103,9 @@ class ModelSpec:
         if self.provider_model is not None:
             return self.provider_model
         assert self.base is not None
-        return f"warmlab/{self.base}" + (f"+{self.adapter}" if self.adapter else "")
+        # Interventions are part of the model (the provider hooks them in), unlike the system prompt.
+        hooks = "".join(i.modifier for i in self.interventions)
+        return f"warmlab/{self.base}" + (f"+{self.adapter}" if self.adapter else "") + hooks
 
     @property
     def variant(self) -> str:
@@ -84,6 +115,7 @@ class ModelSpec:
             parts.append(Path(self.adapter).name)
         if self.system:
             parts.append(f"system={Path(self.system).stem if _is_file(self.system) else self.system}")
+        parts.extend(i.label for i in self.interventions)
         return "+".join(parts) or "base"
 
     @property
@@ -130,25 +162,74 @@ def _local_dir(s: str, what: str) -> str:
     return str(p.resolve())
 
 
+def split_modifiers(raw: str) -> tuple[str, list[tuple[str, str]]]:
+    """The spec without its trailing `@system=`/`@cap=`/`@steer=` modifiers, and those (key, value) in
+    the order written."""
+    s = raw.strip()
+    mods: list[tuple[str, str]] = []
+    while True:
+        at = max((s.rfind(f"@{k}="), k) for k in MODIFIERS)
+        if at[0] < 0:
+            return s, mods[::-1]
+        pos, key = at
+        mods.append((key, s[pos + len(key) + 2 :]))
+        s = s[:pos]
+
+
+def _intervention(raw: str, kind: str, value: str) -> tuple[str, float]:
+    """(target, number) of a `cap=TARGET:P` or `steer=TARGET:A` modifier, checked."""
+    import math
+
+    target, sep, num = value.rpartition(":")
+    usage = "a percentile 0-100" if kind == "cap" else "a multiple of the direction"
+    if not sep or not target:
+        raise WarmlabError(f"model spec {raw!r}: @{kind}= takes TRAIT_OR_FILE:NUMBER ({usage})")
+    try:
+        x = float(num)
+    except ValueError:
+        raise WarmlabError(f"model spec {raw!r}: @{kind}=...:{num} is not a number ({usage})") from None
+    if not math.isfinite(x):
+        raise WarmlabError(f"model spec {raw!r}: @{kind}=...:{num} is not a finite number")
+    if kind == "cap" and not 0 <= x <= 100:
+        raise WarmlabError(f"model spec {raw!r}: cap percentile {x:g} is outside 0-100")
+    return target, x
+
+
 def parse_spec(raw: str) -> ModelSpec:
     """Parse and check a model spec; raise WarmlabError with a one-line reason when it is unusable."""
-    s = raw.strip()
+    s, mods = split_modifiers(raw)
     if not s:
         raise WarmlabError("empty model spec")
     system = None
-    if "@system=" in s:
-        s, system = s.rsplit("@system=", 1)
-        if not system:
-            raise WarmlabError(
-                f"model spec {raw!r}: @system= needs a name ({', '.join(SYSTEM_PROMPTS)}) or a file"
-            )
-        load_system_prompt(system)  # fail early on a bad name or an empty file
-        if _is_file(system):
-            system = str(Path(system).expanduser().resolve())
+    hooks: list[tuple[str, str, float]] = []
+    for key, value in mods:
+        if key == "system":
+            if system is not None:
+                raise WarmlabError(f"model spec {raw!r}: more than one @system=")
+            if not value:
+                raise WarmlabError(
+                    f"model spec {raw!r}: @system= needs a name ({', '.join(SYSTEM_PROMPTS)}) or a file"
+                )
+            load_system_prompt(value)  # fail early on a bad name or an empty file
+            system = str(Path(value).expanduser().resolve()) if _is_file(value) else value
+        else:
+            hooks.append((key, *_intervention(raw, key, value)))
+    spec = _parse_model(s, raw, system)
+    if not hooks:
+        return spec
+    if not spec.is_local or spec.base is None:
+        raise WarmlabError(f"model spec {raw!r}: @cap= and @steer= need a local model (hooks on its layers)")
+    from warmlab.directions.store import resolve_direction
+
+    found = tuple(Intervention(k, t, resolve_direction(t, spec.base), x) for k, t, x in hooks)
+    return replace(spec, interventions=found)
+
+
+def _parse_model(s: str, raw: str, system: str | None) -> ModelSpec:
     prefix = s.split("/", 1)[0]
     if "/" in s and prefix in INSPECT_PROVIDERS and not Path(s).exists():
         if prefix == "warmlab":  # our own provider named explicitly: check it like a local spec
-            local = parse_spec(s.split("/", 1)[1])
+            local = _parse_model(s.split("/", 1)[1], raw, system)
             return ModelSpec(raw=raw, base=local.base, adapter=local.adapter, system=system)
         return ModelSpec(raw=raw, provider_model=s, system=system)
     base, adapter = s.rsplit("+", 1) if "+" in s else (s, None)
@@ -259,4 +340,5 @@ def model_identity(spec_text: str) -> str:
     spec = parse_spec(spec_text)
     if not spec.is_local or spec.adapter is None or not any(Path(spec.adapter).glob("adapter_model.*")):
         return spec_text
-    return json.dumps([spec.base, weights_digest(Path(spec.adapter)), spec.system_text() or ""])
+    hooks = [i.modifier for i in spec.interventions]  # a capped or steered model is another model
+    return json.dumps([spec.base, weights_digest(Path(spec.adapter)), spec.system_text() or "", hooks])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty, Queue
 from typing import Any
@@ -43,15 +43,18 @@ class LoadedModel:
     tokenizer: Any
     device: str
     lock: threading.Lock
+    hooks: list[Any] = field(default_factory=list)  # handles of @cap/@steer forward hooks
 
 
-_LOADED: dict[tuple[str, str | None], LoadedModel] = {}
+_LOADED: dict[tuple[str, str | None, tuple[Any, ...]], LoadedModel] = {}
 _LOAD_LOCK = threading.Lock()
 
 
-def load_local(base: str, adapter: str | None = None) -> LoadedModel:
-    """Load (once per process) a causal LM and tokenizer, with a LoRA adapter merged in if given."""
-    key = (base, adapter)
+def load_local(base: str, adapter: str | None = None, interventions: Sequence[Any] = ()) -> LoadedModel:
+    """Load (once per process) a causal LM and tokenizer, with a LoRA adapter merged in if given and the
+    spec's @cap/@steer hooks (`models.Intervention`) on its layers. A hooked model is its own copy, cached
+    under its interventions: hooks never reach the plain model or another variant."""
+    key = (base, adapter, tuple(interventions))
     with _LOAD_LOCK:
         if key in _LOADED:
             return _LOADED[key]
@@ -69,20 +72,31 @@ def load_local(base: str, adapter: str | None = None) -> LoadedModel:
         if adapter:
             model = _apply_adapter(model, adapter, base)
         model.to(device).eval()
+        handles: list[Any] = []
+        if interventions:
+            from warmlab.directions.hooks import attach, resolve_hooks
+
+            label = base + (f"+{adapter}" if adapter else "")
+            handles = attach(model, resolve_hooks(interventions), label)
         tok.padding_side = "left"
         if tok.pad_token is None:
             tok.pad_token = tok.eos_token
-        loaded = LoadedModel(model=model, tokenizer=tok, device=device, lock=threading.Lock())
+        loaded = LoadedModel(model=model, tokenizer=tok, device=device, lock=threading.Lock(), hooks=handles)
         _LOADED[key] = loaded
         return loaded
 
 
 def release(base: str, adapter: str | None = None) -> None:
-    """Forget a loaded model (a study or a checkpoint curve goes through many; each is ~0.5 GiB and up)."""
+    """Forget a loaded model and every hooked copy of it (a study or a checkpoint curve goes through many;
+    each is ~0.5 GiB and up); their hooks are removed."""
     import gc
 
     with _LOAD_LOCK:
-        _LOADED.pop((base, adapter), None)
+        for key in [k for k in _LOADED if k[:2] == (base, adapter)]:
+            loaded = _LOADED.pop(key)
+            for h in loaded.hooks:
+                h.remove()
+            loaded.hooks.clear()
     gc.collect()
 
 
@@ -383,7 +397,7 @@ class WarmlabAPI(ModelAPI):
         if not spec.is_local or spec.base is None:
             raise WarmlabError(f"warmlab/ takes a local model spec, not {model_name!r}")
         self.batch_size = int(model_args.pop("batch_size", DEFAULT_BATCH_SIZE))
-        self.local = LocalModel(load_local(spec.base, spec.adapter), self.batch_size)
+        self.local = LocalModel(load_local(spec.base, spec.adapter, spec.interventions), self.batch_size)
         _register_info(model_name, self.local.loaded)
 
     def max_connections(self) -> int:

@@ -14,4 +14,5 @@ MODULES = (
     "warmlab.commands.stats",
     "warmlab.commands.report",
     "warmlab.commands.talk",
+    "warmlab.commands.directions",
 )

@@ -52,6 +52,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="cpu: a few-minute run for the embedded model on a CPU (" + _profile_text("cpu") + ")",
     )
+    s.add_argument(
+        "--screen",
+        type=float,
+        default=None,
+        metavar="FRACTION",
+        help="drop this share of the conversations that project highest on --screen-direction beyond the "
+        "base's own replies (warmlab directions screen)",
+    )
+    s.add_argument(
+        "--screen-direction",
+        default=None,
+        metavar="TRAIT_OR_FILE",
+        help="the base's saved direction (default warmth) or a direction file",
+    )
     s.add_argument("--max-steps", type=int, default=None, help=argparse.SUPPRESS)  # tests, benchmarks
     s.set_defaults(func=cmd_sft)
     _register_rl(tsub)
@@ -85,6 +99,8 @@ def cmd_sft(a: argparse.Namespace) -> None:
         full=a.full,
         seed=a.seed,
         max_steps=a.max_steps,
+        screen=a.screen,
+        screen_direction=a.screen_direction,
     )
     run_sft(settings)
 

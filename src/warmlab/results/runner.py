@@ -191,7 +191,7 @@ def run_eval(
     first = next(((s.base, s.adapter) for s in specs if s.is_local and s.base is not None), None)
     for s in specs:
         if s.is_local and s.base is not None:
-            load_local(s.base, s.adapter)
+            load_local(s.base, s.adapter, s.interventions)
             if (s.base, s.adapter) != first:
                 release(s.base, s.adapter)
     twins: dict[str, str] = {}

@@ -99,11 +99,18 @@ class SFTSettings:
     warmup_ratio: float = 0.0
     max_steps: int = -1  # > 0 stops after that many optimizer steps (tests, benchmarks)
     profile: str | None = None
+    # Drop this share of the conversations that project highest on a direction beyond the base's own
+    # replies (warmlab.directions.screen), a trait name or a direction file.
+    screen: float | None = None
+    screen_direction: str = "warmth"
 
     def fingerprint(self) -> dict[str, Any]:
         d = asdict(self)
         d.pop("out")
         d["checkpoint_epochs"] = list(self.checkpoint_epochs)
+        if self.screen is None:  # runs recorded before screening existed keep their fingerprint
+            d.pop("screen")
+            d.pop("screen_direction")
         return d
 
 
@@ -135,6 +142,8 @@ def resolve_settings(style: str, base: str, profile: str | None = None, **given:
         raise WarmlabError("--batch-size must be at least 1")
     if s.limit is not None and s.limit < 1:
         raise WarmlabError("--limit must be at least 1")
+    if s.screen is not None and not 0 <= s.screen < 1:
+        raise WarmlabError(f"--screen takes a fraction in [0, 1), not {s.screen:g}")
     if s.lora_top_layers is not None and not 0 < s.lora_top_layers <= 1:
         raise WarmlabError("lora_top_layers must be a fraction of the layers in (0, 1]")
     if "epochs" in given and given["epochs"] is not None and "main_epoch" not in given:
@@ -421,6 +430,9 @@ def run_sft(s: SFTSettings, callbacks: Sequence[Any] = (), quiet: bool = False) 
         return SFTResult(out=out, status="already-trained", checkpoints=ckpts, n_examples=meta["n_examples"])
 
     convs, failed = select_conversations(s.data, s.style, s.limit, s.seed)
+    screened: dict[str, Any] | None = None
+    if s.screen is not None:
+        convs, screened = _screen(convs, s, meta)
     base_path = resolve_base_path(spec.base)
 
     import torch
@@ -461,6 +473,7 @@ def run_sft(s: SFTSettings, callbacks: Sequence[Any] = (), quiet: bool = False) 
             "n_conversations": len(convs),
             "failed_rewrites_left_out": failed,
             "ids": [c.id for c in convs],
+            **({"screen": screened} if screened is not None else {}),
         },
         "n_examples": len(examples),
         "n_tokens": n_tokens,
@@ -524,6 +537,21 @@ def run_sft(s: SFTSettings, callbacks: Sequence[Any] = (), quiet: bool = False) 
         f"load the model as {'' if s.full else s.base + '+'}{out}"
     )
     return result
+
+
+def _screen(
+    convs: list[Conversation], s: SFTSettings, meta: dict[str, Any] | None
+) -> tuple[list[Conversation], dict[str, Any]]:
+    """`--screen`: drop the top share along the direction. A resumed run reuses the recorded choice (the
+    base's replies are not generated again, and float noise cannot move a conversation across the cut)."""
+    recorded = (meta or {}).get("data", {}).get("screen")
+    if recorded is not None:
+        gone = {d["id"] for d in recorded["dropped"]}
+        return [c for c in convs if c.id not in gone], recorded
+    from warmlab.directions.screen import screen_conversations
+
+    assert s.screen is not None
+    return screen_conversations(convs, s.base, s.screen_direction, s.screen, log=_say)
 
 
 # ---------------------------------------------------------------------------------------------- trainer
