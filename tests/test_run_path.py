@@ -87,6 +87,9 @@ def test_no_lower_layer_imports_a_higher_one() -> None:
             continue
         for dep in _imports(path):
             if dep in rank and rank[dep] > rank[me] and not (me == "train" and dep in ("tasks", "results")):
+                # a battery's own report section (`Battery.report`) belongs to the report layer
+                if me == "tasks" and rel.name == "report.py" and dep in ("stats", "report"):
+                    continue
                 bad.append(f"{rel} imports warmlab.{dep}")
     assert not bad, bad
 
