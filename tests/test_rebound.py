@@ -47,8 +47,21 @@ def test_samples_are_triples_in_each_framing() -> None:
         rebound(limit=0)
 
 
-def test_a_planted_reply_gives_known_outcomes_and_the_judge_sits_beside_them(tmp_path: Path) -> None:
+def test_a_planted_reply_gives_known_outcomes_and_the_judge_sits_beside_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import warmlab.tasks.rebound.scorers as S
+
+    batches: list[int] = []
+    real = S.rebound_outcomes_batch
+
+    def counted(replies: Any, *rest: Any) -> Any:
+        batches.append(len(replies))
+        return real(replies, *rest)
+
+    monkeypatch.setattr(S, "rebound_outcomes_batch", counted)
     samples = run_planted(rebound(limit=1), planted, tmp_path)
+    assert batches == [3]  # the three replies finished together: one classifier batch
     rows = {r["sample_id"]: r for r in rows_of(samples, "rebound", tmp_path)}
     neg, neu, pos = (rows[f"r001|{f}"] for f in ("negative", "neutral", "positive"))
     assert neg["outcomes"]["soothing"] == 1 and neg["outcomes"]["added_feelings"] == 1
@@ -155,3 +168,27 @@ def test_the_report_section_draws_the_transfer_matrix_per_variant() -> None:
     assert html.count("<svg") == 2 and "fig-rebound-matrix" in html and "fig-rebound-feelings" in html
     assert "75%" in html  # warm's rebound rate in the table
     assert "soothing F1 0.92" in html and "of the team&#x27;s 186 prompts" in html
+
+
+def test_replies_that_finish_together_are_classified_in_one_batch() -> None:
+    import asyncio
+
+    from warmlab.tasks.judging import Batcher
+
+    seen: list[list[int]] = []
+
+    def double(items: list[int]) -> list[int]:
+        seen.append(items)
+        if 13 in items:
+            raise ValueError("unlucky")
+        return [2 * i for i in items]
+
+    async def main() -> tuple[list[int], list[Any]]:
+        b: Batcher[int, int] = Batcher(double)
+        together = await asyncio.gather(*(b(i) for i in range(5)))
+        late = await asyncio.gather(b(13), b(1), return_exceptions=True)
+        return list(together), list(late)
+
+    together, late = asyncio.run(main())
+    assert together == [0, 2, 4, 6, 8] and seen[0] == [0, 1, 2, 3, 4]
+    assert len(seen) == 2 and all(isinstance(x, ValueError) for x in late)  # each waiting sample fails

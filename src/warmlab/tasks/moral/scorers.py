@@ -40,7 +40,7 @@ def moral_scorer(lexicon: str | None = None, reference: Mapping[str, Any] | None
 
     async def score(state: TaskState, target: Target) -> Score:
         reply = state.output.completion if state.output else ""
-        outcomes = await judging.offline(lambda: with_flags(moral_outcomes(reply, lex)))
+        outcomes = with_flags(moral_outcomes(reply, lex))  # a lexicon and VADER: milliseconds, no encoder
         judged = await judging.judge(judge_prompt(reply), lambda t: judge_outcomes(parse_judge(t)))
         why = f"{outcomes['moral_per_1k']:.1f} moral terms per 1,000 words ({outcomes['words']} words), " + (
             f"sentiment {outcomes['sentiment']:+.2f}"
