@@ -55,8 +55,11 @@ def test_the_reference_checks_the_lexicon_and_reads_human_text_from_a_path(tmp_p
     assert h["moral_per_1k"] == pytest.approx(2000 / 5 / 3) and h["moral_per_1k_sd"] > 0
     lo, hi = human_ci(h, "moral_per_1k")
     assert lo is not None and hi is not None and lo < h["moral_per_1k"] < hi
-    with pytest.raises(WarmlabError, match=r"moral baselines .*nowhere: expected a folder with oasst_sample"):
-        moral(baselines=str(tmp_path / "nowhere"))
+    gone = reference(None, str(tmp_path / "nowhere"))
+    assert gone["human"] is None and gone["human_missing"] == f"{tmp_path / 'nowhere'} not found"
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(WarmlabError, match=r"moral baselines .*empty: expected a folder with oasst_sample"):
+        moral(baselines=str(tmp_path / "empty"))
     with pytest.raises(WarmlabError, match=r"moral lexicon .* does not exist"):
         moral(lexicon=str(tmp_path / "missing.dic"))
 
@@ -152,4 +155,4 @@ def test_statistics_and_the_report_section_beside_the_human_baseline() -> None:
     assert "ratio to people (8.0)" in html and "macro-F1 0.84" in html
     assert "Human baseline not computed" not in html
     bare = moral_report(synthetic_rows(None), stats, {"warm": "warm"})
-    assert "Human baseline not computed" in bare and "ratio to" not in bare
+    assert "Human baseline not computed: no path to human text was given" in bare and "ratio to" not in bare

@@ -139,10 +139,11 @@ def moral_report(rows: Sequence[Row], stats: Mapping[str, Any], roles: Mapping[s
     human: list[Mapping[str, Any]] = [h for h in ((ref or {}).get("human") or []) if h.get("n")]
     parts = ['<h3 id="moral-human">Moral language beside sentiment and human text</h3>']
     if not human:
+        why = (ref or {}).get("human_missing") or "no path to human text was given"
         parts.append(
             note(
-                "Human baseline not computed: give the task a path to human text "
-                "(-T baselines=../shared/data, or baselines = ... under [tasks.moral] in a study)."
+                f"Human baseline not computed: {why} (give the task a path to human text: "
+                "-T baselines=../shared/data, or baselines = ... under [tasks.moral] in a study)."
             )
         )
     pts = scatter_points(stats, roles, human)

@@ -12,6 +12,7 @@ for the comparison (computed once per run and put on every row as its `reference
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from inspect_ai import Task, task
@@ -54,7 +55,9 @@ def build_samples(stances: list[str], limit: int | None = None) -> list[Sample]:
 @lru_cache(maxsize=8)
 def reference(lexicon: str | None, baselines: str | None) -> dict[str, Any]:
     """What every row of the run carries: the lexicon's validation on the team's test sentences and, when a
-    path was given, the human baselines scored with the same lexicon."""
+    path was given, the human baselines scored with the same lexicon. A path that does not exist (a shipped
+    config run where ../shared/data is absent) is noted, not an error: the report says the baseline was not
+    computed and why; a path that exists but holds no human text is an error."""
     from warmlab.classifiers.moral_check import labelled_sentences
     from warmlab.tasks.moral.baselines import human_profiles
 
@@ -63,8 +66,12 @@ def reference(lexicon: str | None, baselines: str | None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "lexicon": lex.name,
         "lexicon_check": {k: v for k, v in check.items() if k in ("macro_f1", "n")},
-        "human": human_profiles(baselines, lex) if baselines else None,
+        "human": None,
     }
+    if baselines and not Path(baselines).expanduser().exists():
+        out["human_missing"] = f"{baselines} not found"
+    elif baselines:
+        out["human"] = human_profiles(baselines, lex)
     return out
 
 
