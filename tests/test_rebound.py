@@ -192,3 +192,23 @@ def test_replies_that_finish_together_are_classified_in_one_batch() -> None:
     together, late = asyncio.run(main())
     assert together == [0, 2, 4, 6, 8] and seen[0] == [0, 1, 2, 3, 4]
     assert len(seen) == 2 and all(isinstance(x, ValueError) for x in late)  # each waiting sample fails
+
+
+def test_the_heat_map_marks_an_empty_cell_and_keeps_text_as_text() -> None:
+    from warmlab.report.plots import heatmap
+
+    svg = heatmap(
+        {
+            "base": {
+                "rows": ["a", "b"],
+                "columns": ["x", "y"],
+                "values": [[0.5, None], [1.0, 0.0]],
+                "n": [[2, 0], [3, 0]],
+            }
+        },
+        title="t",
+        xlabel="cols",
+        ylabel="rows",
+        fig_id="fig-test-heat",
+    )
+    assert svg.startswith("<svg") and "50%" in svg and "n=3" in svg and "–" in svg and "fig-test-heat" in svg
