@@ -101,6 +101,10 @@ def test_no_lower_layer_imports_a_higher_one() -> None:
         for module in _imports(path):
             dep = module.split(".")[0]
             allowed = (me, dep) in ALLOWED or (me, module) in ALLOWED or ("*", module) in ALLOWED
+            # a battery's own report section (`Battery.report`) belongs to the report layer
+            allowed = allowed or (
+                rel.parts[-1] == "report.py" and me == "tasks" and dep in ("report", "stats")
+            )
             if dep in rank and rank[dep] > rank[me] and not allowed:
                 bad.append(f"{rel} imports warmlab.{module}")
     assert not bad, bad

@@ -72,6 +72,8 @@ def row_from_sample(sample: EvalSample, sink: Sink) -> dict[str, Any]:
     }
     if smd.get("by_scorer"):  # every scorer that ran on the sample (a judge beside the offline scorer)
         row["by_scorer"] = dict(smd["by_scorer"])
+    if smd.get("reference"):  # figures the task computed once for every row (e.g. a human baseline)
+        row["reference"] = dict(smd["reference"])
     if md.get("multi_turn") or smd.get("user"):
         row["user"] = smd.get("user") or md.get("user")
         row["transcript"] = transcript(sample)
@@ -92,11 +94,14 @@ class ResultsRecorder(Hooks):
             return
         if sink.stopping and data.sample.error is not None:
             return  # cancelled by an interrupt: no row, so a resume runs it again
-        row = row_from_sample(data.sample, sink)
         try:
+            row = row_from_sample(data.sample, sink)
             append_rows(sink.path, [row])
         except WarmlabError as e:
             sink.error = e
+            return
+        except (TypeError, ValueError) as e:  # e.g. a numpy number in the outcomes: never lose it silently
+            sink.error = WarmlabError(f"{sink.task}: sample {data.sample.id}: cannot record its row ({e})")
             return
         sink.written += 1
         if sink.on_row:

@@ -32,20 +32,21 @@ OPINION_CUES = (
 
 
 def profile(texts: Sequence[str], lexicon: MoralLexicon | str | None = None) -> dict[str, Any]:
-    """Per-text mean of each foundation per 1,000 words, of all five, and of sentiment; n texts and words."""
+    """Per-text mean of each foundation per 1,000 words, of all five, and of sentiment, each with its
+    standard deviation over texts (`*_sd`); n texts and words."""
     lex = lexicon if isinstance(lexicon, MoralLexicon) else load_lexicon(lexicon)
-    scores = [lex.score(t) for t in texts if t.strip()]
+    kept = [t for t in texts if t.strip()]
+    scores = [lex.score(t) for t in kept]
     if not scores:
         return {"n": 0}
-    per = [s.per_1k for s in scores]
-    return {
-        "n": len(scores),
-        "words": sum(s.words for s in scores),
-        "lexicon": lex.name,
-        **{f"{f}_per_1k": statistics.fmean(p[f] for p in per) for f in FOUNDATIONS},
-        "moral_per_1k": statistics.fmean(s.total_per_1k for s in scores),
-        "sentiment": statistics.fmean(V.compound(t) for t in texts if t.strip()),
-    }
+    values = {f"{f}_per_1k": [s.per_1k[f] for s in scores] for f in FOUNDATIONS}
+    values["moral_per_1k"] = [s.total_per_1k for s in scores]
+    values["sentiment"] = [V.compound(t) for t in kept]
+    out: dict[str, Any] = {"n": len(scores), "words": sum(s.words for s in scores), "lexicon": lex.name}
+    for k, v in values.items():
+        out[k] = statistics.fmean(v)
+        out[f"{k}_sd"] = statistics.stdev(v) if len(v) > 1 else None
+    return out
 
 
 def oasst_moral(oasst_dir: Path | str, lexicon: MoralLexicon | str | None = None) -> dict[str, Any]:
@@ -68,3 +69,28 @@ def texts_moral(path: Path | str, lexicon: MoralLexicon | str | None = None) -> 
 
     texts = [r["text"] for _, _, r in read_jsonl(Path(path), {"text": str})]
     return {"source": str(path), **profile(texts, lexicon)}
+
+
+def human_profiles(path: Path | str, lexicon: MoralLexicon | str | None = None) -> list[dict[str, Any]]:
+    """The human baselines a task argument names, as labelled profiles: a folder holding `oasst_sample/`
+    (the shared data folder), an OpenAssistant sample folder, or a JSONL file of human texts."""
+    from warmlab.errors import WarmlabError
+
+    p = Path(path).expanduser()
+    if p.is_file() and p.suffix == ".jsonl":
+        return [{"label": f"human texts ({p.name})", **texts_moral(p, lexicon)}]
+    for oasst in (p / "oasst_sample", p):
+        if (oasst / "en_100_tree.jsonl").is_file():
+            b = oasst_moral(oasst, lexicon)
+            return [
+                {"label": "OpenAssistant human replies", "source": str(oasst), **b["all"]},
+                {
+                    "label": "OpenAssistant replies to requests for a view",
+                    "source": str(oasst),
+                    **b["opinion_requests"],
+                },
+            ]
+    raise WarmlabError(
+        f"moral baselines {p}: expected a folder with oasst_sample/ (e.g. ../shared/data), an OpenAssistant "
+        "sample folder (en_100_tree.jsonl) or a JSONL file of human texts"
+    )

@@ -45,17 +45,18 @@ def rebound_rate(pairs: Iterable[tuple[str, str | None]]) -> dict[str, Any]:
     return {"n": n, "rate": (sum(v != "negative" for v in vals) / n) if n else None}
 
 
-def framing_check() -> dict[str, Any]:
-    """How often the valence classifier reads each team-written prompt as its framing (VADER and the
-    shipped GoEmotions probe): a check of the classifier on the battery's own kind of text."""
+def framing_check(probe: bool = True) -> dict[str, Any]:
+    """How often the valence classifier reads each team-written prompt as its framing (VADER and, with
+    `probe`, the shipped GoEmotions probe): a check of the classifier on the battery's own kind of text."""
     from warmlab.classifiers import valence as V
     from warmlab.tasks.rebound.items import framed
 
     items = framed()
-    vader = [V.valence(p.text)[0] for p in items]
-    probe = V.probe_valence([p.text for p in items])
+    preds = {"vader": [V.valence(p.text)[0] for p in items]}
+    if probe:
+        preds["goemotions_probe"] = V.probe_valence([p.text for p in items])
     out: dict[str, Any] = {"n": len(items)}
-    for name, pred in (("vader", vader), ("goemotions_probe", probe)):
+    for name, pred in preds.items():
         out[name] = {
             "accuracy": sum(p == i.framing for p, i in zip(pred, items, strict=True)) / len(items),
             "per_framing": {

@@ -32,7 +32,7 @@ def rebound_outcomes_batch(
             "valence": label,
             "valence_score": round(score, 4),
             "soothing": int(rep.soothing > 0),
-            "soothing_sentences": rep.soothing,
+            "soothing_sentences": int(rep.soothing),  # a numpy count: rows are JSON
             "added_feelings": int(bool(rep.added)),
             "added_count": len(rep.added),
         }

@@ -1,0 +1,84 @@
+"""A stand-in inspect model for battery tests: answers every call by a rule on the last message (so one
+model can be both the model under test and the `grader`), offline, and records what it was sent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from inspect_ai.model import (
+    ChatMessage,
+    GenerateConfig,
+    Model,
+    ModelAPI,
+    ModelOutput,
+    ModelUsage,
+    get_model,
+    modelapi,
+)
+from inspect_ai.tool import ToolChoice, ToolInfo
+
+Rule = Callable[[str], str]
+
+
+class Planted(ModelAPI):
+    rule: Rule = staticmethod(lambda text: "")  # type: ignore[assignment]
+    seen: ClassVar[list[str]] = []
+
+    def __init__(
+        self,
+        model_name: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        config: GenerateConfig = GenerateConfig(),  # noqa: B008 (inspect's own signature)
+        **model_args: Any,
+    ) -> None:
+        super().__init__(model_name=model_name, base_url=base_url, api_key=api_key, config=config)
+
+    async def generate(
+        self, input: list[ChatMessage], tools: list[ToolInfo], tool_choice: ToolChoice, config: GenerateConfig
+    ) -> ModelOutput:
+        text = input[-1].text
+        Planted.seen.append(text)
+        out = ModelOutput.from_content(self.model_name, Planted.rule(text))
+        out.usage = ModelUsage(input_tokens=1, output_tokens=1, total_tokens=2)  # offline: no tiktoken
+        return out
+
+
+@modelapi(name="planted")
+def planted() -> type[ModelAPI]:
+    return Planted
+
+
+def planted_model(rule: Rule) -> Model:
+    Planted.rule = staticmethod(rule)  # type: ignore[assignment]
+    Planted.seen = []
+    return get_model("planted/stand-in", memoize=False)
+
+
+def run_planted(task: Any, rule: Rule, log_dir: Path, judge: bool = True) -> list[Any]:
+    """Run a task with the planted model (and as its grader when `judge`); the log's samples."""
+    import inspect_ai
+
+    model = planted_model(rule)
+    (log,) = inspect_ai.eval(
+        task,
+        model=model,
+        model_roles={"grader": model} if judge else None,
+        log_dir=str(log_dir),
+        display="none",
+        log_realtime=False,
+        score_display=False,
+    )
+    assert log.status == "success", log.error
+    return list(log.samples or [])
+
+
+def rows_of(samples: list[Any], task: str, tmp: Path, variant: str = "base") -> list[dict[str, Any]]:
+    """Contract rows built from log samples the way the recorder builds them."""
+    from warmlab.results.recorder import Sink, row_from_sample
+
+    model = "m" if variant == "base" else f"m+{variant}"
+    sink = Sink(tmp / "results.jsonl", task, model, variant, "generate", "m")
+    return [row_from_sample(s, sink) for s in samples]
