@@ -128,8 +128,8 @@ def extract(
         "settings": {"limit": limit, "heldout": heldout, "seed": seed, "max_tokens": max_tokens},
     }
     meta["seconds"] = {
-        "total": round(time.perf_counter() - t0, 1),
-        "load": round(t_loaded - t0, 1),
+        "total": round(time.perf_counter() - t0, 3),
+        "load": round(t_loaded - t0, 3),
         **direction.meta["seconds"],
     }
     return replace(direction, meta=meta), scores
@@ -201,9 +201,9 @@ def fit(
         },
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": {
-            "generate": round(t_gen - t0, 1),
-            "activations": round(t_act - t_gen, 1),
-            "calibrate": round(time.perf_counter() - t_act, 1),
+            "generate": round(t_gen - t0, 3),
+            "activations": round(t_act - t_gen, 3),
+            "calibrate": round(time.perf_counter() - t_act, 3),
         },
         "versions": _versions(),
     }

@@ -3,6 +3,7 @@ warmth beside error across a training run's epochs."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -54,11 +55,19 @@ def legacy_warmth_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]
 
 
 def read_warmth(results_dir: Path, stats: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Warmth from the statistics of the run's warmth battery, else from a warmth.jsonl written by warmlab
-    0.1 (converted and summarised); None when the run has neither."""
+    """Warmth from the statistics of the run's warmth battery, else from a summarised warmth.json, else from a
+    warmth.jsonl written by warmlab 0.1 (converted and summarised); None when the run has none of them."""
     battery = (stats.get("batteries") or {}).get("warmth")
     if battery:
         return warmth_from_stats(battery)
+    summary = results_dir / "warmth.json"
+    if summary.is_file():  # already summarised: {"variants": ..., "checkpoints": ...}
+        try:
+            loaded = json.loads(summary.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            loaded = None
+        if isinstance(loaded, dict):
+            return loaded
     for jsonl in (results_dir / "warmth.jsonl", results_dir / "warmth" / "warmth.jsonl"):
         if jsonl.is_file():
             from warmlab.core.io import read_jsonl
