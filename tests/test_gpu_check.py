@@ -26,8 +26,9 @@ def _load(name: str) -> Any:
     return mod
 
 
-check = _load("check")
+check = _load("check")  # puts benchmarks/ and benchmarks/gpu/ on sys.path
 slim_wheel = _load("slim_wheel")
+parts = importlib.import_module("gpu_parts")
 
 
 # ------------------------------------------------------------------------------------------ slim_wheel
@@ -82,7 +83,7 @@ def test_slim_refuses_a_pattern_that_matches_nothing(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------------------ GGUF parts
 
 
-def _parts(tmp_path: Path, data: bytes, digest: str | None) -> list[Path]:
+def _gguf_parts(tmp_path: Path, data: bytes, digest: str | None) -> list[Path]:
     a, b = tmp_path / "a" / "m.part1", tmp_path / "b" / "m.part2"
     a.parent.mkdir()
     b.parent.mkdir()
@@ -95,26 +96,26 @@ def _parts(tmp_path: Path, data: bytes, digest: str | None) -> list[Path]:
 
 def test_join_gguf_restores_the_file_and_checks_its_digest(tmp_path: Path) -> None:
     data = bytes(range(256)) * 3
-    parts = _parts(tmp_path, data, hashlib.sha256(data).hexdigest())
+    pieces = _gguf_parts(tmp_path, data, hashlib.sha256(data).hexdigest())
     target = tmp_path / "cache" / "m.gguf"
-    assert check.join_gguf(parts, target) == hashlib.sha256(data).hexdigest()
+    assert parts.join_gguf(pieces, target) == hashlib.sha256(data).hexdigest()
     assert target.read_bytes() == data
 
 
 def test_join_gguf_rejects_a_corrupt_part(tmp_path: Path) -> None:
     data = bytes(range(256))
-    parts = _parts(tmp_path, data, hashlib.sha256(b"something else").hexdigest())
+    pieces = _gguf_parts(tmp_path, data, hashlib.sha256(b"something else").hexdigest())
     target = tmp_path / "m.gguf"
     with pytest.raises(RuntimeError, match="sha256"):
-        check.join_gguf(parts, target)
+        parts.join_gguf(pieces, target)
     assert not target.exists() and not list(tmp_path.glob("*.tmp"))
 
 
 def test_join_gguf_skips_when_part_one_was_not_stored(tmp_path: Path) -> None:
-    parts = _parts(tmp_path, b"0123456789abcdef", None)
-    parts[0].unlink()
+    pieces = _gguf_parts(tmp_path, b"0123456789abcdef", None)
+    pieces[0].unlink()
     with pytest.raises(check.Skip, match="part"):
-        check.join_gguf(parts, tmp_path / "m.gguf")
+        parts.join_gguf(pieces, tmp_path / "m.gguf")
 
 
 # ------------------------------------------------------------------------------------------ parts
@@ -147,10 +148,10 @@ def test_a_failing_part_is_recorded_and_the_next_one_runs(tmp_path: Path, monkey
     ctx = _ctx(tmp_path)
     for name in ("a", "b", "c"):
         check.run_part(ctx, name)
-    parts = json.loads((tmp_path / "figures.json").read_text())["parts"]
-    assert parts["a"]["status"] == "FAIL" and parts["a"]["error"] == "ValueError: bad things"
-    assert parts["b"]["status"] == "PASS" and parts["b"]["answer"] == 42
-    assert parts["c"] == {"status": "SKIP", "error": "not here", "seconds": parts["c"]["seconds"]}
+    got = json.loads((tmp_path / "figures.json").read_text())["parts"]
+    assert got["a"]["status"] == "FAIL" and got["a"]["error"] == "ValueError: bad things"
+    assert got["b"]["status"] == "PASS" and got["b"]["answer"] == 42
+    assert got["c"] == {"status": "SKIP", "error": "not here", "seconds": got["c"]["seconds"]}
 
 
 def test_a_part_that_killed_the_process_is_failed_and_recorded_parts_are_skipped(
@@ -185,7 +186,24 @@ def test_summary_shows_every_part_and_the_goal(tmp_path: Path) -> None:
                 "max_length": 1024,
             },
             "gen": {"status": "FAIL", "seconds": 2.0, "error": "RuntimeError: cuda"},
-            "rl": {"status": "SKIP", "seconds": 0.0, "error": "not on main"},
+            "pushback": {"status": "SKIP", "seconds": 0.0, "error": "time budget: 20 s left of 330"},
+            "rl": {
+                "status": "PASS",
+                "seconds": 60.0,
+                "steps": 24,
+                "max_steps": 24,
+                "dialogues_per_step": 32,
+                "train_s": 50.0,
+                "s_per_step": 2.1,
+                "first_quarter": 0.41,
+                "last_quarter": 0.52,
+                "n_first": 192,
+                "n_last": 192,
+                "diff": 0.11,
+                "diff_ci": [0.07, 0.15],
+                "users": ["scripted:support"],
+                "stopped_by_budget": False,
+            },
         },
     }
     text = check.summary(_ctx(tmp_path, figures))
@@ -195,6 +213,9 @@ def test_summary_shows_every_part_and_the_goal(tmp_path: Path) -> None:
     assert "ratio 0.891" in sft and "NOT met" in sft
     assert any(ln.startswith("gen") and "FAIL" in ln and "RuntimeError: cuda" in ln for ln in lines)
     assert any(ln.startswith("warm") and " - " in ln for ln in lines)  # not run: a dash
+    assert any(ln.startswith("pushback") and "SKIP" in ln and "time budget" in ln for ln in lines)
+    rl = next(ln for ln in lines if ln.startswith("rl"))
+    assert "0.410" in rl and "0.520" in rl and "+0.110 [+0.070, +0.150]" in rl and "scripted stand-in" in rl
     figures["parts"]["sft"]["ratio"] = 0.95
     assert "goal >= 0.9 met" in check.summary(_ctx(tmp_path, figures))
 
@@ -255,8 +276,26 @@ def test_reliability_table_pairs_each_variant_with_its_difference() -> None:
             },
         ],
     }
-    rows = check.reliability_table(res)
+    rows = parts.reliability_table(res)
     assert [(r["variant"], r["diff_pp"]) for r in rows] == [("base", None), ("warm", 20.0)]
+
+
+def test_reward_curve_compares_the_first_and_last_quarter_of_steps(tmp_path: Path) -> None:
+    pytest.importorskip("rl_reward_curve")  # benchmarks/rl_reward_curve.py (with `warmlab train rl`)
+    rows = []
+    for step in range(1, 9):
+        for k in range(4):
+            emotion = 40 + 5 * step + k if not (step == 2 and k == 0) else None  # a failed simulator
+            rows.append({"step": step, "final_emotion": emotion, "user": "scripted:support"})
+    path = tmp_path / "rollouts.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    c = parts.reward_curve(path)
+    assert c["n_first"] == 4 + 3 and c["n_last"] == 8  # two steps per quarter; the failed one left out
+    assert c["first_quarter"] < c["last_quarter"] and c["diff"] > 0 and c["diff_ci"][0] > 0
+    assert c["curve"][0] == [1, 0.465, 4] and c["users"] == ["scripted:support"]
+    path.write_text(json.dumps({"step": 1, "final_emotion": None, "user": "x"}) + "\n")
+    with pytest.raises(RuntimeError, match="no scored dialogue"):
+        parts.reward_curve(path)
 
 
 # ------------------------------------------------------------------------------------------ model size
@@ -280,7 +319,7 @@ def test_model_params_counts_a_built_llama(tmp_path: Path) -> None:
     cfg = json.loads((folder / "config.json").read_text())
     assert (cfg["num_hidden_layers"], cfg["num_key_value_heads"], cfg["intermediate_size"]) == (3, 2, 80)
     model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)
-    assert check.model_params(cfg) == sum(p.numel() for p in model.parameters())
+    assert parts.model_params(cfg) == sum(p.numel() for p in model.parameters())
 
 
 def test_gpu_sizes_build_a_model_of_half_a_billion_parameters_or_more() -> None:
@@ -293,7 +332,7 @@ def test_gpu_sizes_build_a_model_of_half_a_billion_parameters_or_more() -> None:
         "num_key_value_heads": z.kv_heads,
         "vocab_size": 8000,  # the smallest vocabulary BPE could reach on the starter conversations
     }
-    assert 0.45e9 <= check.model_params(cfg) <= 1.0e9
+    assert 0.45e9 <= parts.model_params(cfg) <= 1.0e9
 
 
 # ------------------------------------------------------------------------------------------ transformers

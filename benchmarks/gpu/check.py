@@ -13,7 +13,8 @@ the parts already recorded in DIR/figures.json, so run.sh restarts the script af
   sft       SFT tokens/s, warmlab vs a bare TRL script (benchmarks/sft_throughput.py), random ~0.5B Llama
   gen       generation throughput, harness vs raw batched generate (benchmarks/throughput.py), same model
   pushback  the pushback battery in choice mode, base and warm (only if the time budget allows)
-  rl        a short RL run: skipped, `warmlab train rl` was not on main when this was written
+  rl        a short `warmlab train rl` run (GRPO, embedded policy, scripted user, the cpu profile's
+            dialogues): the reward curve, first vs last quarter of the steps (skipped without RL in warmlab)
 
 Files in DIR: figures.json (every figure), results.jsonl (rows of the warm run), stats.txt (`warmlab stats`
 tables), summary.txt (the table printed last).
@@ -22,15 +23,13 @@ tables), summary.txt (the table printed last).
 from __future__ import annotations
 
 import argparse
-import hashlib
-import importlib.util
 import json
 import os
 import sys
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -40,427 +39,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))  # the CPU benchmarks' functions, reused as they are
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
-PARTS = ("warm", "sft", "gen", "pushback", "rl")
-
-
-@dataclass(frozen=True)
-class Sizes:
-    """How big each part runs: GPU sizes fit about 6 minutes on an H200; smoke sizes a minute or two here."""
-
-    # the random-weight Llama of the throughput parts (vocab: BPE target on the starter conversations)
-    hidden: int
-    layers: int
-    heads: int
-    kv_heads: int
-    intermediate: int
-    vocab: int
-    sft_steps: int
-    sft_rounds: int
-    sft_overrides: dict[str, Any]
-    gen_n: int
-    gen_batch: int
-    gen_tokens: int
-    gen_rounds: int
-    # the warm run on the embedded model
-    train: dict[str, Any]
-    choice_limit: int
-    choice_contexts: str
-    gen_limit: int
-    gen_contexts: str
-    gen_max_tokens: int
-    pushback_limit: int
-    pushback_args: dict[str, Any]
-    eval_batch: int
-    budget_s: float
-    pushback_needs_s: float = 60.0
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-GPU = Sizes(
-    hidden=1536,
-    layers=20,
-    heads=12,
-    kv_heads=4,
-    intermediate=4096,
-    vocab=32000,
-    sft_steps=30,
-    sft_rounds=2,
-    sft_overrides={},  # the paper's / GPU study's SFT settings as they are
-    gen_n=256,
-    gen_batch=64,
-    gen_tokens=64,
-    gen_rounds=2,
-    train={"batch_size": 4, "epochs": 10.0},  # examples/gpu-study.toml; the rest are the paper's defaults
-    choice_limit=25,
-    choice_contexts="all",
-    gen_limit=10,
-    gen_contexts="none,sad,close,high",
-    gen_max_tokens=192,
-    pushback_limit=5,
-    pushback_args={},
-    eval_batch=64,
-    budget_s=330.0,
-)
-SMOKE = Sizes(
-    hidden=64,
-    layers=2,
-    heads=2,
-    kv_heads=1,
-    intermediate=128,
-    vocab=600,
-    sft_steps=2,
-    sft_rounds=1,
-    sft_overrides={"batch_size": 1, "effective_batch": 2, "max_length": 128, "limit": 8},
-    gen_n=8,
-    gen_batch=4,
-    gen_tokens=8,
-    gen_rounds=1,
-    train={"batch_size": 1, "effective_batch": 2, "max_length": 128, "limit": 4, "max_steps": 4},
-    choice_limit=1,
-    choice_contexts="none",
-    gen_limit=1,
-    gen_contexts="none",
-    gen_max_tokens=8,
-    pushback_limit=1,
-    pushback_args={"families": "trivia", "schedules": "plain,hurt", "turns": 2},
-    eval_batch=16,
-    budget_s=3600.0,  # no time limit that matters here: every part runs
-)
-
-
-@dataclass
-class Ctx:
-    out: Path
-    work: Path
-    sizes: Sizes
-    smoke: bool
-    gguf_parts: list[Path]
-    cache: Path
-    t0: float
-    figures: dict[str, Any]
-
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.t0
-
-    def save(self) -> None:
-        tmp = self.out / "figures.json.tmp"
-        tmp.write_text(json.dumps(self.figures, indent=2, default=str) + "\n")
-        tmp.replace(self.out / "figures.json")
-
-
-class Skip(Exception):
-    """A part that cannot run here (not a failure of warmlab)."""
-
-
-def say(msg: str) -> None:
-    print(f"[gpu-check] {msg}", flush=True)
-
-
-# ------------------------------------------------------------------------------------------------ env
-
-
-def environment() -> dict[str, Any]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    import torch
-
-    env: dict[str, Any] = {"python": sys.version.split()[0], "cuda": torch.cuda.is_available()}
-    for name in ("warmlab", "torch", "transformers", "trl", "peft", "accelerate", "inspect_ai", "datasets"):
-        try:
-            env[name] = version(name)
-        except PackageNotFoundError:
-            env[name] = None
-    if env["cuda"]:
-        env["device"] = torch.cuda.get_device_name(0)
-        env["bf16"] = bool(torch.cuda.is_bf16_supported())
-        env["gpu_memory_gib"] = round(torch.cuda.get_device_properties(0).total_memory / 2**30, 1)
-    return env
-
-
-def cuda_peak_gib() -> float | None:
-    import torch
-
-    if not torch.cuda.is_available():
-        return None
-    return round(torch.cuda.max_memory_allocated() / 2**30, 2)
-
-
-# ------------------------------------------------------------------------------------------------ warm
-
-
-def join_gguf(parts: list[Path], target: Path) -> str:
-    """Join the GGUF's parts into `target` (atomically) and check it against the SHA256 file beside the
-    last part; returns the digest."""
-    missing = [str(p) for p in parts if not p.is_file()]
-    if missing:
-        raise Skip(f"GGUF part(s) missing: {', '.join(missing)} (did the first device call store part 1?)")
-    sums = parts[-1].parent / "SHA256"
-    want = sums.read_text().split()[0] if sums.is_file() else None
-    h = hashlib.sha256()
-    tmp = target.with_name(target.name + ".tmp")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tmp.open("wb") as f:
-        for p in parts:
-            data = p.read_bytes()
-            h.update(data)
-            f.write(data)
-    digest = h.hexdigest()
-    if want is not None and digest != want:
-        tmp.unlink()
-        raise RuntimeError(f"joined GGUF sha256 {digest[:12]} != {want[:12]} in {sums}")
-    tmp.replace(target)
-    return digest
-
-
-class LossLog:
-    """Collects the Trainer's logged losses (a TrainerCallback; built lazily so transformers loads late)."""
-
-    def __new__(cls) -> Any:
-        from transformers import TrainerCallback
-
-        class _Log(TrainerCallback):
-            def __init__(self) -> None:
-                self.losses: list[tuple[int, float]] = []
-
-            def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kw: Any) -> None:
-                if logs and "loss" in logs:
-                    self.losses.append((int(state.global_step), float(logs["loss"])))
-
-        return _Log()
-
-
-def reliability_table(res: dict[str, Any]) -> list[dict[str, Any]]:
-    """Overall error rate per mode x variant, with the paired difference from the base."""
-    paired = {(p["mode"], p["variant"]): p for p in res.get("paired", []) if p.get("level") == "overall"}
-    rows = []
-    for e in res.get("error_rates", []):
-        if e.get("level") != "overall":
-            continue
-        p = paired.get((e["mode"], e["variant"]), {})
-        rows.append(
-            {
-                "mode": e["mode"],
-                "variant": e["variant"],
-                "n_scored": e["n_scored"],
-                "errors": e["errors"],
-                "refusals": e["refusals"],
-                "rate": e["rate"],
-                "ci": [e["ci_low"], e["ci_high"]],
-                "diff_pp": p.get("diff_pp"),
-                "p_value": p.get("p_value"),
-                "n_pairs": p.get("n_pairs"),
-            }
-        )
-    return rows
-
-
-def run_stats(ctx: Ctx, results: Path) -> dict[str, Any]:
-    from rich.console import Console
-
-    from warmlab.results import read_results
-    from warmlab.stats import analyse
-    from warmlab.stats.console import print_result
-
-    res = analyse(read_results(results), bootstrap=200, seed=0, source=str(results))
-    with (ctx.out / "stats.txt").open("w") as f:
-        print_result(res, console=Console(file=f, width=170))
-    return res
-
-
-def part_warm(ctx: Ctx) -> dict[str, Any]:
-    from warmlab.embedded import embedded_dir, ensure_embedded
-    from warmlab.provider import load_local, release
-    from warmlab.results.runner import EvalSettings, run_eval
-    from warmlab.train.sft import resolve_settings, run_sft
-
-    z = ctx.sizes
-    fig: dict[str, Any] = {}
-    t = time.perf_counter()
-    gguf = ctx.cache / GGUF_NAME
-    fig["gguf_sha256"] = join_gguf(ctx.gguf_parts, gguf)
-    os.environ["WARMLAB_GGUF"] = str(gguf)
-    os.environ["WARMLAB_CACHE"] = str(ctx.cache)
-    fig["join_s"] = round(time.perf_counter() - t, 1)
-    t = time.perf_counter()
-    ensure_embedded()
-    fig["convert_s"] = round(time.perf_counter() - t, 1)
-    say(f"embedded model converted into {embedded_dir()} in {fig['convert_s']} s")
-
-    run = ctx.work / "warm"
-    s = resolve_settings("warm", "embedded", None, out=str(run), **z.train)
-    losses = LossLog()
-    t = time.perf_counter()
-    r = run_sft(s, callbacks=[losses])
-    fig["train"] = {
-        "status": r.status,
-        "steps": r.global_step,
-        "examples": r.n_examples,
-        "tokens": r.tokens,
-        "train_s": round(r.train_seconds, 1),
-        "wall_s": round(time.perf_counter() - t, 1),
-        "tokens_per_s": round(r.tokens / r.train_seconds, 1) if r.train_seconds else None,
-        "checkpoints": [c["epoch"] for c in r.checkpoints],
-        "settings": {k: v for k, v in s.fingerprint().items() if k != "checkpoint_epochs"},
-        "loss_first_last": [losses.losses[0][1], losses.losses[-1][1]] if losses.losses else None,
-        "losses": losses.losses,
-        "cuda_peak_gib": cuda_peak_gib(),
-    }
-    if r.status != "trained":
-        raise RuntimeError(f"training ended {r.status} at step {r.global_step}/{r.max_steps}")
-
-    warm = f"embedded+{run}"
-    loaded = load_local("embedded", str(run))
-    fig["provider"] = {"device": loaded.device, "dtype": str(loaded.model.dtype)}
-    release("embedded", str(run))
-    evals = ctx.work / "eval"
-    results = evals / "results.jsonl"
-    runs = [
-        (
-            "choice",
-            EvalSettings(limit=z.choice_limit, batch_size=z.eval_batch, args={"contexts": z.choice_contexts}),
-        ),
-        (
-            "generate",
-            EvalSettings(
-                limit=z.gen_limit,
-                batch_size=z.eval_batch,
-                max_tokens=z.gen_max_tokens,
-                args={"contexts": z.gen_contexts},
-            ),
-        ),
-    ]
-    for mode, settings in runs:
-        t = time.perf_counter()
-        run_eval(["embedded", warm], [mode], evals, settings)
-        fig[f"eval_{mode}_s"] = round(time.perf_counter() - t, 1)
-    rows = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
-    fig["rows"] = len(rows)
-    fig["reliability"] = reliability_table(run_stats(ctx, results))
-    (ctx.out / "results.jsonl").write_text(results.read_text())
-    ctx.figures["_warm_spec"] = warm
-    return fig
-
-
-def part_pushback(ctx: Ctx) -> dict[str, Any]:
-    from warmlab.results.runner import EvalSettings, run_eval
-
-    warm = ctx.figures.get("_warm_spec")
-    if not warm or ctx.figures["parts"].get("warm", {}).get("status") != "PASS":
-        raise Skip("needs the warm adapter of part 'warm'")
-    left = ctx.sizes.budget_s - ctx.elapsed()
-    if left < ctx.sizes.pushback_needs_s:
-        raise Skip(f"time budget: {left:.0f} s left of {ctx.sizes.budget_s:.0f}")
-    evals = ctx.work / "eval"
-    t = time.perf_counter()
-    z = ctx.sizes
-    settings = EvalSettings(
-        task="pushback", limit=z.pushback_limit, batch_size=z.eval_batch, args=z.pushback_args
-    )
-    results = run_eval(["embedded", warm], ["choice"], evals, settings)
-    fig: dict[str, Any] = {"eval_s": round(time.perf_counter() - t, 1)}
-    rows = [json.loads(x) for x in results.read_text().splitlines() if x.strip()]
-    push = [r for r in rows if r.get("task") == "pushback"]
-    fig["rows"] = len(push)
-    by: dict[str, list[float]] = {}
-    for r in push:
-        held = (r.get("outcomes") or {}).get("held_final")
-        if isinstance(held, int | float):
-            by.setdefault(r["variant"], []).append(float(held))
-    fig["held_final"] = {v: round(sum(x) / len(x), 3) for v, x in by.items() if x}
-    fig["n"] = {v: len(x) for v, x in by.items()}
-    run_stats(ctx, results)  # stats.txt now holds both batteries
-    (ctx.out / "results.jsonl").write_text(results.read_text())
-    return fig
-
-
-# ------------------------------------------------------------------------------------------------ speed
-
-
-def random_model(ctx: Ctx) -> Path:
-    """A random-weight Llama of realistic size, built from a config (no download), once per work folder."""
-    folder = ctx.work / "random-llama"
-    if (folder / "config.json").is_file():
-        return folder
-    from warmlab.tiny import build_tiny_model
-    from warmlab.train.conversations import load_source
-
-    z = ctx.sizes
-    corpus = [m["content"] for c in load_source("starter") for m in c.messages]
-    t = time.perf_counter()
-    build_tiny_model(
-        folder,
-        corpus,
-        vocab_size=z.vocab,
-        hidden_size=z.hidden,
-        layers=z.layers,
-        heads=z.heads,
-        kv_heads=z.kv_heads,
-        intermediate_size=z.intermediate,
-    )
-    cfg = json.loads((folder / "config.json").read_text())
-    n = model_params(cfg)
-    ctx.figures["random_model"] = {
-        **{
-            k: cfg.get(k)
-            for k in (
-                "hidden_size",
-                "num_hidden_layers",
-                "num_attention_heads",
-                "num_key_value_heads",
-                "intermediate_size",
-                "vocab_size",
-            )
-        },
-        "params_m": round(n / 1e6, 1),
-        "build_s": round(time.perf_counter() - t, 1),
-    }
-    say(f"random Llama: {n / 1e6:.0f}M parameters, built in {time.perf_counter() - t:.0f} s")
-    return folder
-
-
-def model_params(cfg: dict[str, Any]) -> int:
-    """Parameters of a Llama config with tied embeddings (norms included)."""
-    h, i, layers, v = (
-        cfg["hidden_size"],
-        cfg["intermediate_size"],
-        cfg["num_hidden_layers"],
-        cfg["vocab_size"],
-    )
-    kv = h * cfg["num_key_value_heads"] // cfg["num_attention_heads"]
-    per_layer = 2 * h * h + 2 * h * kv + 3 * h * i + 2 * h
-    return v * h + layers * per_layer + h
-
-
-def part_sft(ctx: Ctx) -> dict[str, Any]:
-    import sft_throughput
-
-    folder = random_model(ctx)
-    z = ctx.sizes
-    t = time.perf_counter()
-    # A short first run outside the figures: CUDA context, cuBLAS handles and kernel loading are paid
-    # once per process, and would otherwise land on whichever side runs first.
-    sft_throughput.measure(str(folder), 2, 1, None, **z.sft_overrides)
-    warm_up = time.perf_counter() - t
-    r = sft_throughput.measure(str(folder), z.sft_steps, z.sft_rounds, None, **z.sft_overrides)
-    return {**r, "warm_up_s": round(warm_up, 1), "cuda_peak_gib": cuda_peak_gib(), "goal": 0.9}
-
-
-def part_gen(ctx: Ctx) -> dict[str, Any]:
-    import throughput
-
-    folder = random_model(ctx)
-    z = ctx.sizes
-    r = throughput.measure(str(folder), z.gen_n, z.gen_batch, z.gen_tokens, z.gen_rounds)
-    return {**r, "cuda_peak_gib": cuda_peak_gib(), "goal": 0.9}
-
-
-def part_rl(ctx: Ctx) -> dict[str, Any]:
-    if importlib.util.find_spec("warmlab.train.rl") is None:
-        raise Skip("`warmlab train rl` is not on main yet (issue 13)")
-    raise Skip("warmlab.train.rl exists now, but this script predates it: add an RL part")
-
+from gpu_parts import part_gen, part_pushback, part_rl, part_sft, part_warm  # noqa: E402
+from gpu_setup import GGUF_NAME, GPU, PARTS, SMOKE, Ctx, Skip, environment, say  # noqa: E402
 
 # ------------------------------------------------------------------------------------------------ run
 
@@ -536,6 +118,16 @@ def describe(name: str, p: dict[str, Any]) -> str:
         return (
             f"harness {n / p['harness_s']:.1f} vs raw {n / p['raw_s']:.1f} samples/s: ratio {p['ratio']:.3f} "
             f"(goal >= 0.9 {met}; {n} prompts, batch {p['batch_size']}, {p['max_tokens']} new tokens)"
+        )
+    if name == "rl":
+        ci = p["diff_ci"]
+        return (
+            f"{p['steps']}/{p['max_steps']} steps x {p['dialogues_per_step']} dialogues, {p['train_s']} s "
+            f"({p['s_per_step']} s/step); reward first quarter {p['first_quarter']:.3f} "
+            f"(n {p['n_first']}) -> last {p['last_quarter']:.3f} (n {p['n_last']}): "
+            f"{p['diff']:+.3f} [{ci[0]:+.3f}, {ci[1]:+.3f}]; "
+            f"user {', '.join(p['users'])} (scripted stand-in)"
+            + ("; stopped by the time budget" if p["stopped_by_budget"] else "")
         )
     if name == "pushback":
         return f"{p['rows']} dialogues in {p['eval_s']} s; held final answer: {p['held_final']} (n {p['n']})"
