@@ -350,3 +350,21 @@ def test_checkpointing_argument_follows_the_config_fields() -> None:
         gradient_checkpointing: bool = False
 
     assert checkpointing_arg(Older, False) == {"gradient_checkpointing": False}
+
+
+def test_embedded_conversion_takes_end_and_pad_tokens_from_the_model(tiny_model: Path) -> None:
+    from transformers import AutoTokenizer, GenerationConfig
+
+    from warmlab.embedded import special_tokens_from_config
+
+    tok = AutoTokenizer.from_pretrained(tiny_model)
+    end, start = tok.convert_tokens_to_ids("<|im_end|>"), tok.convert_tokens_to_ids("<|im_start|>")
+    gen = GenerationConfig(eos_token_id=end, pad_token_id=end)
+    tok.eos_token = "<|im_start|>"  # what transformers 5.17 reads from the embedded GGUF
+    tok.pad_token = None
+    special_tokens_from_config(tok, gen)
+    assert (tok.eos_token, tok.pad_token) == ("<|im_end|>", "<|im_end|>")
+    # right already: nothing changes (a pad of its own stays)
+    tok.pad_token = "<|endoftext|>"
+    special_tokens_from_config(tok, GenerationConfig(eos_token_id=[end, start]))
+    assert (tok.eos_token, tok.pad_token) == ("<|im_end|>", "<|endoftext|>")
