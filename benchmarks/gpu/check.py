@@ -153,7 +153,10 @@ def summary(ctx: Ctx) -> str:
         )
     lines.append(f"{'part':<9} {'status':<6} {'seconds':>7}  figures")
     for name in PARTS:
-        p = f["parts"].get(name, {"status": "-", "seconds": 0})
+        if name not in f["parts"] and f.get("running") == name:
+            p = {"status": "KILLED", "seconds": 0, "error": "stopped inside this part (time limit or crash)"}
+        else:
+            p = f["parts"].get(name, {"status": "-", "seconds": 0})
         lines.append(f"{name:<9} {p['status']:<6} {p.get('seconds', 0):>7.1f}  {describe(name, p)}")
     warm = f["parts"].get("warm", {})
     if warm.get("status") == "PASS":
@@ -183,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--part2", type=Path, default=ROOT / ".gguf-b", help="folder of GGUF part 2 + SHA256")
     ap.add_argument("--parts", default=",".join(PARTS), help=f"comma list of {', '.join(PARTS)}")
     ap.add_argument("--cpu-smoke", action="store_true", help="tiny sizes, no GPU needed (a test run here)")
+    ap.add_argument("--summary", action="store_true", help="only print the summary of DIR/figures.json")
     a = ap.parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
     a.work.mkdir(parents=True, exist_ok=True)
@@ -191,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = SMOKE if a.cpu_smoke else GPU
     gguf_parts = [a.cache / f"{GGUF_NAME}.part1", a.part2 / f"{GGUF_NAME}.part2"]
     ctx = Ctx(a.out, a.work, sizes, a.cpu_smoke, gguf_parts, a.cache, time.perf_counter(), figures)
+    if a.summary:  # after a kill: what the parts recorded
+        return write_summary(ctx)
     ctx.t0 -= float(figures.get("total_s", 0.0))  # a restarted run keeps counting against the budget
     figures["sizes"] = asdict(sizes)
     figures["env"] = environment()
@@ -203,8 +209,12 @@ def main(argv: list[str] | None = None) -> int:
         run_part(ctx, name)
         figures["total_s"] = round(ctx.elapsed(), 1)
         ctx.save()
+    return write_summary(ctx)
+
+
+def write_summary(ctx: Ctx) -> int:
     text = summary(ctx)
-    (a.out / "summary.txt").write_text(text + "\n")
+    (ctx.out / "summary.txt").write_text(text + "\n")
     print(text, flush=True)
     return 0
 
