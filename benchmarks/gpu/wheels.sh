@@ -83,10 +83,10 @@ tree_bytes() {  # what travels besides the carried folders: tracked files, and u
 TREE=$(tree_bytes)
 WHEELS=$(size_of .whl)
 GGUF_BYTES=$(stat -c %s "$GGUF")
-# Part 2 travels with the wheels. The split leaves both calls the same room below 64 MiB (for files added
-# to the tree after this script ran).
-SLACK=$((2 * LIMIT - 2 * TREE - WHEELS - GGUF_BYTES))
-PART1=$((LIMIT - TREE - SLACK / 2))
+# Part 2 travels with the wheels. A fixed split point (58 MiB), so that parts built by two runs of this
+# script always fit together; with the tree at 3.5 MiB and the wheels at 20 MiB both calls keep 2-5 MiB of
+# room. (The joined file is checked against SHA256 on the device all the same.)
+PART1=$((58 * 1024 * 1024))
 head -c "$PART1" "$GGUF" >".gguf-a/$GGUF_NAME.part1"
 tail -c +$((PART1 + 1)) "$GGUF" >".gguf-b/$GGUF_NAME.part2"
 sha256sum "$GGUF" | cut -d' ' -f1 >.gguf-b/SHA256
