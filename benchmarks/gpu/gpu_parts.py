@@ -355,7 +355,7 @@ def part_rl(ctx: Ctx) -> dict[str, Any]:
     stop = Deadline(ctx)
     r = run_rl(s, callbacks=[stop])
     fig.update(
-        status=r.status,
+        run_status=r.status,
         steps=r.global_step,
         max_steps=r.max_steps,
         stopped_by_budget=stop.hit,
