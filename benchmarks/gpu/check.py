@@ -12,9 +12,10 @@ the parts already recorded in DIR/figures.json, so run.sh restarts the script af
             base and warm evaluated by warmlab's provider in choice and generate mode on a reliability slice
   sft       SFT tokens/s, warmlab vs a bare TRL script (benchmarks/sft_throughput.py), random ~0.5B Llama
   gen       generation throughput, harness vs raw batched generate (benchmarks/throughput.py), same model
-  pushback  the pushback battery in choice mode, base and warm (only if the time budget allows)
   rl        a short `warmlab train rl` run (GRPO, embedded policy, scripted user, the cpu profile's
             dialogues): the reward curve, first vs last quarter of the steps (skipped without RL in warmlab)
+  pushback  the pushback battery in choice mode, base and warm
+  (rl and pushback start only while the time budget allows; rl stops when it is spent)
 
 Files in DIR: figures.json (every figure), results.jsonl (rows of the warm run), stats.txt (`warmlab stats`
 tables), summary.txt (the table printed last).
@@ -189,12 +190,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--summary", action="store_true", help="only print the summary of DIR/figures.json")
     a = ap.parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
-    a.work.mkdir(parents=True, exist_ok=True)
     fig_path = a.out / "figures.json"
     figures = json.loads(fig_path.read_text()) if fig_path.is_file() else {"parts": {}}
+    # A scratch folder of this run's own (a restart after a crash finds it in figures.json; a later call on
+    # the same machine starts afresh rather than finding a finished training).
+    work = Path(figures.setdefault("work", str(a.work / time.strftime("run-%Y%m%d-%H%M%S"))))
+    work.mkdir(parents=True, exist_ok=True)
     sizes = SMOKE if a.cpu_smoke else GPU
     gguf_parts = [a.cache / f"{GGUF_NAME}.part1", a.part2 / f"{GGUF_NAME}.part2"]
-    ctx = Ctx(a.out, a.work, sizes, a.cpu_smoke, gguf_parts, a.cache, time.perf_counter(), figures)
+    ctx = Ctx(a.out, work, sizes, a.cpu_smoke, gguf_parts, a.cache, time.perf_counter(), figures)
     if a.summary:  # after a kill: what the parts recorded
         return write_summary(ctx)
     ctx.t0 -= float(figures.get("total_s", 0.0))  # a restarted run keeps counting against the budget

@@ -141,7 +141,7 @@ def part_warm(ctx: Ctx) -> dict[str, Any]:
         "losses": losses.losses,
         "cuda_peak_gib": cuda_peak_gib(),
     }
-    if r.status != "trained":
+    if r.status not in ("trained", "already-trained"):  # already: check.py restarted after a crash
         raise RuntimeError(f"training ended {r.status} at step {r.global_step}/{r.max_steps}")
 
     warm = f"embedded+{run}"
