@@ -36,11 +36,14 @@ def bare_trl(s, convs, out: Path) -> tuple[int, float]:  # type: ignore[no-untyp
     from trl import SFTConfig, SFTTrainer
 
     from warmlab.models import resolve_base_path
-    from warmlab.train.sft import lora_config
+    from warmlab.train.sft import checkpointing_arg, lora_config
 
     path = resolve_base_path(s.base)
     tok = AutoTokenizer.from_pretrained(path)
-    model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
+    # The precision warmlab picks (bf16 on a GPU that has it, with activation checkpointing for LoRA).
+    bf16 = bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported())
+    dtype = torch.bfloat16 if bf16 and not s.full else torch.float32
+    model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
     ds = datasets.Dataset.from_list([{"messages": list(c.messages)} for c in convs])
     args = SFTConfig(
         output_dir=str(out),
@@ -50,8 +53,10 @@ def bare_trl(s, convs, out: Path) -> tuple[int, float]:  # type: ignore[no-untyp
         gradient_accumulation_steps=max(1, s.effective_batch // s.batch_size),
         max_length=s.max_length,
         seed=s.seed,
-        bf16=False,
-        activation_checkpointing=False,
+        bf16=bf16,
+        **checkpointing_arg(
+            SFTConfig, bf16 and not s.full
+        ),  # the argument's name changed in transformers 5.2x
         save_strategy="no",
         report_to="none",
         disable_tqdm=True,
@@ -60,7 +65,8 @@ def bare_trl(s, convs, out: Path) -> tuple[int, float]:  # type: ignore[no-untyp
         use_cpu=not torch.cuda.is_available(),
         dataloader_pin_memory=False,
     )
-    lora = lora_config(s, model)  # the same LoRA placement as warmlab's (PEFT's own config object)
+    # The same LoRA placement as warmlab's (PEFT's own config object); none for full fine-tuning.
+    lora = None if s.full else lora_config(s, model)
     trainer = SFTTrainer(model=model, args=args, train_dataset=ds, processing_class=tok, peft_config=lora)
     t0 = time.perf_counter()
     trainer.train()
@@ -76,39 +82,61 @@ def through_warmlab(s, out: Path) -> tuple[int, float]:  # type: ignore[no-untyp
     return r.tokens, r.train_seconds
 
 
+def measure(
+    base: str = "embedded", steps: int = 24, rounds: int = 1, profile: str | None = "cpu", **overrides: object
+) -> dict:
+    """Tokens/s of warmlab and of the bare TRL script (rounds alternate), with the settings used."""
+    import torch
+
+    from warmlab.train.sft import resolve_settings, select_conversations
+
+    s = resolve_settings("warm", base, profile, max_steps=steps, **overrides)
+    convs, _ = select_conversations(s.data, s.style, s.limit, s.seed)
+    print(
+        f"{base}: {len(convs)} conversations, {steps} steps, batch {s.batch_size} x accumulation "
+        f"{max(1, s.effective_batch // s.batch_size)}, max length {s.max_length}, LoRA r {s.lora_r} "
+        f"{s.target_modules or 'default modules'}"
+        + (f" (top {s.lora_top_layers:.0%} of layers)" if s.lora_top_layers else "")
+        + f"; torch threads {torch.get_num_threads()}",
+        flush=True,
+    )
+    rates: dict[str, list[float]] = {"warmlab": [], "bare TRL": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(rounds):
+            for name in rates:
+                out = Path(tmp) / f"{name.replace(' ', '_')}-{r}"
+                tokens, seconds = through_warmlab(s, out) if name == "warmlab" else bare_trl(s, convs, out)
+                rate = tokens / seconds
+                rates[name].append(rate)
+                print(f"  round {r + 1} {name:<9} {tokens:>7} tokens  {seconds:6.1f} s  {rate:7.1f} tok/s")
+                sys.stdout.flush()
+    w, b = statistics.median(rates["warmlab"]), statistics.median(rates["bare TRL"])
+    return {
+        "conversations": len(convs),
+        "steps": steps,
+        "batch_size": s.batch_size,
+        "effective_batch": s.effective_batch,
+        "max_length": s.max_length,
+        "warmlab_tok_s": w,
+        "bare_tok_s": b,
+        "rates": rates,
+        "ratio": w / b,
+    }
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--base", default="embedded")
     p.add_argument("--steps", type=int, default=24)
     p.add_argument("--rounds", type=int, default=1)
-    p.add_argument("--profile", default="cpu", help="warmlab settings profile (default: cpu)")
+    p.add_argument("--profile", default="cpu", help="warmlab settings profile (default: cpu; 'none': paper)")
     a = p.parse_args()
 
     import torch
 
-    from warmlab.train.sft import resolve_settings, select_conversations
-
     torch.set_num_threads(torch.get_num_threads())
-    s = resolve_settings("warm", a.base, a.profile, max_steps=a.steps)
-    convs, _ = select_conversations(s.data, s.style, s.limit, s.seed)
-    print(
-        f"{a.base}: {len(convs)} conversations, {a.steps} steps, batch {s.batch_size} x accumulation "
-        f"{max(1, s.effective_batch // s.batch_size)}, max length {s.max_length}, LoRA r {s.lora_r} "
-        f"{s.target_modules or 'default modules'}"
-        + (f" (top {s.lora_top_layers:.0%} of layers)" if s.lora_top_layers else "")
-        + f"; torch threads {torch.get_num_threads()}"
-    )
-    rates: dict[str, list[float]] = {"warmlab": [], "bare TRL": []}
-    with tempfile.TemporaryDirectory() as tmp:
-        for r in range(a.rounds):
-            for name in rates:
-                out = Path(tmp) / f"{name.replace(' ', '_')}-{r}"
-                tokens, seconds = through_warmlab(s, out) if name == "warmlab" else bare_trl(s, convs, out)
-                rates[name].append(tokens / seconds)
-                rate = tokens / seconds
-                print(f"  round {r + 1} {name:<9} {tokens:>7} tokens  {seconds:6.1f} s  {rate:7.1f} tok/s")
-                sys.stdout.flush()
-    w, b = statistics.median(rates["warmlab"]), statistics.median(rates["bare TRL"])
+    r = measure(a.base, a.steps, a.rounds, None if a.profile == "none" else a.profile)
+    w, b = r["warmlab_tok_s"], r["bare_tok_s"]
     print(
         f"median tokens/s: warmlab {w:.1f}, bare TRL {b:.1f}; ratio warmlab/bare = {w / b:.3f} (goal >= 0.9)"
     )

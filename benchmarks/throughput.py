@@ -35,7 +35,7 @@ def raw_generate(model_spec: str, prompts: list[str], batch_size: int, max_token
             )
             for p in prompts[i : i + batch_size]
         ]
-        enc = tok(chats, return_tensors="pt", padding=True, add_special_tokens=False)
+        enc = tok(chats, return_tensors="pt", padding=True, add_special_tokens=False).to(loaded.device)
         with torch.inference_mode():
             model.generate(
                 **enc,
@@ -56,6 +56,32 @@ def harness(model_spec: str, settings: EvalSettings) -> float:
         return time.perf_counter() - t0
 
 
+def measure(model: str, n: int = 128, batch_size: int = 64, max_tokens: int = 48, rounds: int = 2) -> dict:
+    """Raw and harness seconds for the same `n` reliability prompts (generate mode); best of `rounds`."""
+    spec = parse_spec(model)
+    settings = EvalSettings(max_tokens=max_tokens, batch_size=batch_size)
+    samples = list(reliability(**task_args(settings, "generate", spec)).dataset)
+    samples = [samples[i] for i in range(0, len(samples), max(1, len(samples) // n))][:n]
+    settings = replace(settings, sample_ids=frozenset(str(s.id) for s in samples))
+    prompts = [str(s.input) for s in samples]
+    load_local(spec.base or "", spec.adapter)  # load once, outside both clocks
+    raw_times, harness_times = [], []
+    for _ in range(rounds):
+        raw_times.append(raw_generate(model, prompts, batch_size, max_tokens))
+        harness_times.append(harness(model, settings))
+    raw, har = min(raw_times), min(harness_times)
+    return {
+        "samples": len(prompts),
+        "batch_size": batch_size,
+        "max_tokens": max_tokens,
+        "raw_s": raw,
+        "harness_s": har,
+        "raw_times": raw_times,
+        "harness_times": harness_times,
+        "ratio": raw / har,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default="embedded")
@@ -63,25 +89,15 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--max-tokens", type=int, default=48)
     a = ap.parse_args()
-    spec = parse_spec(a.model)
-    settings = EvalSettings(max_tokens=a.max_tokens, batch_size=a.batch_size)
-    samples = list(reliability(**task_args(settings, "generate", spec)).dataset)
-    samples = [samples[i] for i in range(0, len(samples), max(1, len(samples) // a.n))][: a.n]
-    settings = replace(settings, sample_ids=frozenset(str(s.id) for s in samples))
-    prompts = [str(s.input) for s in samples]
-    load_local(spec.base or "", spec.adapter)  # load once, outside both clocks
-    raw_times, harness_times = [], []
-    for _ in range(2):
-        raw_times.append(raw_generate(a.model, prompts, a.batch_size, a.max_tokens))
-        harness_times.append(harness(a.model, settings))
-    raw, har = min(raw_times), min(harness_times)
+    r = measure(a.model, a.n, a.batch_size, a.max_tokens)
+    raw, har, n = r["raw_s"], r["harness_s"], r["samples"]
     print(
-        f"samples={len(prompts)} batch={a.batch_size} max_tokens={a.max_tokens} model={a.model} "
+        f"samples={n} batch={a.batch_size} max_tokens={a.max_tokens} model={a.model} "
         f"threads={torch.get_num_threads()}"
     )
-    print(f"raw batched generate: {raw:.1f} s ({len(prompts) / raw:.2f} samples/s)")
-    print(f"warmlab harness:      {har:.1f} s ({len(prompts) / har:.2f} samples/s)")
-    print(f"throughput ratio harness/raw = {raw / har:.2f}  (goal >= 0.9)")
+    print(f"raw batched generate: {raw:.1f} s ({n / raw:.2f} samples/s)")
+    print(f"warmlab harness:      {har:.1f} s ({n / har:.2f} samples/s)")
+    print(f"throughput ratio harness/raw = {r['ratio']:.2f}  (goal >= 0.9)")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_cache_dir
 
@@ -69,6 +70,7 @@ def ensure_embedded() -> Path:
     with _parse_gguf_once():
         tok = AutoTokenizer.from_pretrained(src.parent, gguf_file=src.name)
         loaded = AutoModelForCausalLM.from_pretrained(src.parent, gguf_file=src.name, dtype=torch.float32)
+    special_tokens_from_config(tok, loaded.generation_config)
     cfg = loaded.config
     if hasattr(cfg, "quantization_config"):
         delattr(cfg, "quantization_config")
@@ -84,6 +86,22 @@ def ensure_embedded() -> Path:
         os.replace(tmp, target)
         Path(tmp).mkdir()  # TemporaryDirectory expects to delete something
     return target
+
+
+def special_tokens_from_config(tok: Any, generation_config: Any) -> None:
+    """Make the tokenizer's end and padding tokens the model's own (its generation config).
+
+    transformers before 5.2x reads this GGUF's special tokens wrongly (eos `<|im_start|>`, no pad: seen
+    with 5.17 on issue 17's GPU machine), while the model config it builds has the right ids; a wrong eos
+    breaks what reads the chat template's end of turn (RL rollouts) and the padding of batches.
+    """
+    eos = generation_config.eos_token_id
+    eos = eos[0] if isinstance(eos, list) else eos
+    pad = generation_config.pad_token_id
+    if isinstance(eos, int) and tok.eos_token_id != eos:
+        tok.eos_token = tok.convert_ids_to_tokens(eos)
+    if tok.pad_token is None and isinstance(pad if pad is not None else eos, int):
+        tok.pad_token = tok.convert_ids_to_tokens(pad if pad is not None else eos)
 
 
 @contextlib.contextmanager

@@ -12,9 +12,19 @@ SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 
 
 def build_tiny_model(
-    out: Path, corpus: list[str] | None = None, seed: int = 0, vocab_size: int = 400, hidden_size: int = 32
+    out: Path,
+    corpus: list[str] | None = None,
+    seed: int = 0,
+    vocab_size: int = 400,
+    hidden_size: int = 32,
+    *,
+    layers: int = 2,
+    heads: int = 2,
+    kv_heads: int | None = None,
+    intermediate_size: int | None = None,
 ) -> Path:
-    """Write a 2-layer Llama with a byte-level BPE tokenizer trained on `corpus` into `out`."""
+    """Write a random-weight Llama (2 layers by default) with a byte-level BPE tokenizer trained on
+    `corpus` into `out`. Larger sizes give a realistic model for speed checks (no hub needed)."""
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
@@ -39,10 +49,10 @@ def build_tiny_model(
     cfg = LlamaConfig(
         vocab_size=len(tok),
         hidden_size=hidden_size,
-        intermediate_size=2 * hidden_size,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        num_key_value_heads=2,
+        intermediate_size=intermediate_size or 2 * hidden_size,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        num_key_value_heads=kv_heads or heads,
         max_position_embeddings=2048,
         eos_token_id=tok.eos_token_id,
         pad_token_id=tok.pad_token_id,

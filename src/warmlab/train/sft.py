@@ -647,7 +647,7 @@ def sft_config(s: SFTSettings, out: Path, bf16: bool, quiet: bool = False) -> An
         seed=s.seed,
         bf16=bf16,
         # On a CPU and a small model recomputing activations only costs time; on GPUs it saves memory.
-        activation_checkpointing=bf16 and not s.full,
+        **checkpointing_arg(SFTConfig, bf16 and not s.full),
         save_strategy="no",  # _EpochCheckpoints decides when
         save_total_limit=1,
         logging_strategy="no" if quiet else "steps",
@@ -659,6 +659,16 @@ def sft_config(s: SFTSettings, out: Path, bf16: bool, quiet: bool = False) -> An
         use_cpu=not torch_cuda_available(),
         dataloader_pin_memory=False,
     )
+
+
+def checkpointing_arg(config_cls: Any, on: bool) -> dict[str, Any]:
+    """The Trainer argument that turns activation checkpointing on: `activation_checkpointing` since
+    transformers 5.2x, `gradient_checkpointing` before (5.17 on the GPU machine of issue 17 has only that)."""
+    from dataclasses import fields
+
+    names = {f.name for f in fields(config_cls)}
+    key = "activation_checkpointing" if "activation_checkpointing" in names else "gradient_checkpointing"
+    return {key: on}
 
 
 def torch_cuda_available() -> bool:
