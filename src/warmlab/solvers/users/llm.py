@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from warmlab.errors import GenerationStopped
 from warmlab.solvers.users.base import Message, UserTurn
 
 END = "[END]"
@@ -99,6 +100,8 @@ class LLMUser:
                 out = await self.model.generate(
                     prompt, config=GenerateConfig(max_tokens=self.max_tokens, temperature=self.temperature)
                 )
+            except GenerationStopped:
+                raise  # the run is stopping: this turn did not fail, it never happened
             except Exception as e:  # a provider error is a failed turn, not a crashed sample
                 problems.append(f"{type(e).__name__}: {str(e)[:120]}")
                 continue
