@@ -105,6 +105,8 @@ CASES: list[tuple[str, list[str], Setup | None, str]] = [
     ("eval-out-under-file", ["eval", "--model", M, "--out", "notes.txt/o"], None, "not a folder"),
     ("eval-out-unwritable", ["eval", "--model", M, "--out", "/proc/warmlab/o"], None, "cannot write"),
     ("eval-table-is-folder", ["eval", "--model", M, "--out", "o"], put("o/results.jsonl/x", ""), "cannot write"),
+    ("eval-table-is-device", ["eval", "--model", M, "--out", "dev"], lambda ws, _: (ws / "dev").mkdir()
+     or (ws / "dev" / "results.jsonl").symlink_to("/dev/full"), "regular file"),
     ("eval-source-is-table", ["eval", "--model", M, "--source", "jsonl:run/results.jsonl", "--out", "run"], None,
      "is an input"),
     ("eval-table-corrupt-row", ["eval", "--model", M, "--out", "run", "--families", "trivia", "--contexts",

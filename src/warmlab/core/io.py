@@ -76,6 +76,8 @@ def table_lines(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """(line number, row) of a table that is appended to as work finishes (see `read_table`)."""
     if not path.exists():
         return []
+    if not path.is_file():  # a device or a pipe would be read forever
+        raise WarmlabError(f"{path}: a results table must be a regular file")
     return list(json_lines(str(path), read_text(path, "results table"), torn_tail_ok=True))
 
 

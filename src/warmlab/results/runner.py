@@ -278,6 +278,9 @@ def _eval_one(
             )
     except KeyboardInterrupt:
         sink.stop(interrupted=True)
+    except BaseException as e:  # a run we cancelled ends in CancelledError or fails while winding down
+        if not sink.stopping or isinstance(e, SystemExit | GeneratorExit):
+            raise
     finally:
         if sink.stopping:
             stop_generation(join=True)  # no worker thread may be left inside torch at exit
