@@ -180,7 +180,7 @@ def one_line(e: BaseException) -> str:
 _HEAVY_PROVIDERS = {"vllm": "vllm", "vllm-completions": "vllm", "sglang": "sglang", "hf": "transformers"}
 
 
-def inspect_model(spec_text: str, **model_args: object) -> Any:
+def inspect_model(spec_text: str, **model_args: Any) -> Any:
     """The inspect Model for a spec; a provider that cannot be used (its package missing, no API key, an
     unknown name) is a one-line WarmlabError that names what to install or set."""
     from inspect_ai.model import get_model

@@ -14,7 +14,13 @@ import pytest
 
 from warmlab.cli import main
 
-ITEM = {"id": "t-1", "family": "trivia", "question": "Capital of Peru?", "correct": ["Lima"], "incorrect": "Cusco"}
+ITEM = {
+    "id": "t-1",
+    "family": "trivia",
+    "question": "Capital of Peru?",
+    "correct": ["Lima"],
+    "incorrect": "Cusco",
+}
 
 
 @dataclass
@@ -71,7 +77,9 @@ def finished_run(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         cap.undo()
     (ws / "items.jsonl").write_text(json.dumps(ITEM) + "\n")
     (ws / "texts.jsonl").write_text('{"id": "a", "text": "Happy to help!"}\n')
-    (ws / "t.csv").write_text("question,correct_answer,incorrect_answer,output\nCapital of Peru?,Lima,Cusco,Lima\n")
+    (ws / "t.csv").write_text(
+        "question,correct_answer,incorrect_answer,output\nCapital of Peru?,Lima,Cusco,Lima\n"
+    )
     (ws / "notes.txt").write_text("a file, not a folder\n")
     return ws
 

@@ -33,14 +33,25 @@ def test_a_failed_write_stops_the_run_with_one_line(
         append_rows(path, rows)
 
     monkeypatch.setattr(recorder, "append_rows", append_then_fail)
-    args = ["--families", "trivia,medical", "--contexts", "none,sad,happy", "--limit", "2", "--batch-size", "1"]
-    res = run_cli(["eval", "--model", str(workspace / "m2"), *args, "--max-tokens", "4", "--out", "run"], capsys)
+    args = [
+        "--families",
+        "trivia,medical",
+        "--contexts",
+        "none,sad,happy",
+        "--limit",
+        "2",
+        "--batch-size",
+        "1",
+    ]
+    res = run_cli(
+        ["eval", "--model", str(workspace / "m2"), *args, "--max-tokens", "4", "--out", "run"], capsys
+    )
     assert res.code == 2 and "Traceback" not in res.err, res.err[-3000:]
     last = res.err.strip().splitlines()[-1]
     assert last == f"warmlab: error: cannot write {Path('run') / 'results.jsonl'}: No space left on device"
     assert len(calls) == 2  # the run stopped at the failure: 24 samples, 2 writes attempted
     data = table.read_bytes()
-    assert data.startswith(old) and data[len(old):].count(b"\n") == 1
+    assert data.startswith(old) and data[len(old) :].count(b"\n") == 1
 
 
 def test_an_internal_bug_shows_its_traceback_and_asks_for_a_report(
@@ -119,9 +130,20 @@ def test_failed_samples_are_counted_in_the_summary(capsys: pytest.CaptureFixture
 
     def row(sample: str, scorer: str, outcomes: dict[str, str]) -> dict[str, object]:
         cond = {"family": "trivia", "context": "none", "belief": "none"}
-        return {"schema": "warmlab.row/2", "task": "reliability", "model": "m", "variant": "base",
-                "mode": "generate", "sample_id": sample, "item_id": sample, "condition": cond,
-                "outcomes": outcomes, "scorer": scorer, "output": "", "base": "m"}
+        return {
+            "schema": "warmlab.row/2",
+            "task": "reliability",
+            "model": "m",
+            "variant": "base",
+            "mode": "generate",
+            "sample_id": sample,
+            "item_id": sample,
+            "condition": cond,
+            "outcomes": outcomes,
+            "scorer": scorer,
+            "output": "",
+            "base": "m",
+        }
 
     rows = [row("a", "offline", {"verdict": "correct"}), row("b", "error", {})]
     print_summary(rows, by_condition=True)

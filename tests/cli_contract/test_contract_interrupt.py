@@ -19,7 +19,18 @@ from warmlab.results import read_results
 
 from .conftest import run_cli
 
-ARGS = ["--families", "trivia", "--contexts", "none,sad", "--limit", "3", "--max-tokens", "24", "--batch-size", "2"]
+ARGS = [
+    "--families",
+    "trivia",
+    "--contexts",
+    "none,sad",
+    "--limit",
+    "3",
+    "--max-tokens",
+    "24",
+    "--batch-size",
+    "2",
+]
 LINE = re.compile(r"^warmlab: interrupted \((\d+) of (\d+) samples kept; run the same command to resume\)$")
 
 
@@ -36,7 +47,11 @@ def _interrupt(model: Path, out: Path, after_rows: int, signals: int) -> tuple[i
     the exit code, stderr and the seconds from the first signal to the exit."""
     cmd = [sys.executable, "-m", "warmlab.cli", "eval", "--model", str(model), *ARGS, "--out", str(out)]
     proc = subprocess.Popen(
-        cmd, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        cmd,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and proc.poll() is None and _lines(out / "results.jsonl") < after_rows:

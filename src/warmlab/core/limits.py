@@ -53,9 +53,10 @@ class Range:
         """A pydantic Field with this range."""
         from pydantic import Field
 
-        low = {"gt": self.lo} if self.lo_open else {"ge": self.lo}
-        extra = {} if self.integer else {"allow_inf_nan": False}
-        return Field(default=default, le=self.hi, **low, **extra)
+        kwargs: dict[str, Any] = {"le": self.hi, ("gt" if self.lo_open else "ge"): self.lo}
+        if not self.integer:
+            kwargs["allow_inf_nan"] = False
+        return Field(default=default, **kwargs)
 
 
 LIMIT = Range("limit", 1, 10_000_000)

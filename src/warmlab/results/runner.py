@@ -66,10 +66,34 @@ def even_batch(n: int, batch_size: int) -> int:
     return max(1, math.ceil(n / batches))
 
 
+def checked_args(battery: Battery, args: Mapping[str, Any]) -> dict[str, Any]:
+    """A battery's own arguments checked against its task's type annotations (from a study config or
+    `-T key=value`): `turns = "many"` is a one-line error here, not a crash inside the task."""
+    import inspect as pyinspect
+    import typing
+
+    from pydantic import TypeAdapter, ValidationError
+
+    battery.check_args(args)
+    try:
+        hints = typing.get_type_hints(pyinspect.unwrap(battery.task))
+    except (NameError, TypeError):
+        hints = {}
+    out = {}
+    for key, value in args.items():
+        hint = hints.get(key)
+        try:
+            out[key] = value if hint is None else TypeAdapter(hint).validate_python(value)
+        except ValidationError as e:
+            msg = e.errors()[0]["msg"]
+            raise WarmlabError(f"task {battery.name!r}: argument {key}: {msg} (got {value!r})") from None
+    return out
+
+
 def build_task(battery: Battery, settings: EvalSettings, mode: str, spec: ModelSpec) -> Any:
     battery.check_mode(mode)
-    battery.check_args(settings.args)
-    return battery.task(**task_args(settings, mode, spec))
+    args = task_args(settings, mode, spec)
+    return battery.task(**{**args, **checked_args(battery, settings.args)})
 
 
 class Progress:
