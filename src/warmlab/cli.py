@@ -105,7 +105,16 @@ def main(argv: list[str] | None = None) -> None:
         print(f"warmlab: internal error ({type(e).__name__}); {BUG_REPORT}", file=sys.stderr)
         raise SystemExit(1) from None
     finally:
+        _stop_workers()
         interrupt.restore(before)
+
+
+def _stop_workers() -> None:
+    """No generation thread may be left inside torch when the process exits (that aborts it, exit 134),
+    whatever ended the command: a rewrite that failed half way, Ctrl-C, a bug."""
+    provider = sys.modules.get("warmlab.provider")
+    if provider is not None:
+        provider.stop_generation(join=True)
 
 
 if __name__ == "__main__":

@@ -55,7 +55,8 @@ def handle_sigint(signum: int, frame: FrameType | None) -> None:
     _STATE.count += 1
     if _STATE.count == 1:
         if _STATE.mode != "child":
-            print("warmlab: stopping (Ctrl-C again to quit at once)", file=sys.stderr, flush=True)
+            start = "\n" if sys.stderr.isatty() else ""  # after a progress line that ends in \r
+            print(f"{start}warmlab: stopping (Ctrl-C again to quit at once)", file=sys.stderr, flush=True)
         stop = _STATE.stop
         if stop is not None:
             stop()
