@@ -103,8 +103,18 @@ CASES: list[tuple[str, list[str], Setup | None, str]] = [
     ("eval-empty-model", ["eval", "--model", " "], None, "--model"),
     ("eval-unknown-system-prompt", ["eval", "--model", M + "@system=jolly"], None, "system prompt"),
     ("eval-missing-adapter", ["eval", "--model", M + "+nope"], None, "adapter"),
-    ("eval-corrupt-adapter", ["eval", "--model", M + "+ad"], put("ad/adapter_config.json", "{oops"), "ad"),
-    ("eval-corrupt-model-config", ["eval", "--model", "./bm"], put("bm/config.json", "{"), "config"),
+    (
+        "eval-corrupt-adapter",
+        ["eval", "--model", M + "+ad"],
+        put("ad/adapter_config.json", "{oops"),
+        "adapter_config.json:1",
+    ),
+    (
+        "eval-corrupt-model-config",
+        ["eval", "--model", "./bm"],
+        put("bm/config.json", "{"),
+        "bm/config.json:1",
+    ),
     ("eval-bad-role", ["eval", "--model", M, "--model-role", "critic=x"], None, "--model-role"),
     ("eval-judge-not-installed", ["eval", "--model", M, "--judge", GPT], None, "pip install openai"),
     ("eval-model-not-installed", ["eval", "--model", GPT], None, "pip install openai"),
@@ -445,11 +455,13 @@ CASES: list[tuple[str, list[str], Setup | None, str]] = [
 ]
 
 # Needs src/warmlab/rescore.py (owned elsewhere): rows it still scores silently or crashes on.
+ROW = {"question": "Q?", "correct_answer": "A", "incorrect_answer": "B", "output": "A"}
 RESCORE_GAPS = [
-    ("rescore-options-list", "o.jsonl", {"options": ["Lima", "Cusco"]}),
-    ("rescore-options-non-string", "o.jsonl", {"options": {"A": 1, "B": 2}}),
-    ("rescore-null-question", "o.jsonl", {"question": None}),
-    ("rescore-unknown-context", "o.jsonl", {"context": "gloomy"}),
+    ("rescore-options-list", "o.jsonl", json.dumps({**ROW, "options": ["Lima", "Cusco"]})),
+    ("rescore-options-non-string", "o.jsonl", json.dumps({**ROW, "options": {"A": 1, "B": 2}})),
+    ("rescore-null-question", "o.jsonl", json.dumps({**ROW, "question": None})),
+    ("rescore-unknown-context", "o.jsonl", json.dumps({**ROW, "context": "gloomy"})),
+    ("rescore-short-csv-row", "o.csv", "question,correct_answer,incorrect_answer,output\nQ?,A\n"),
 ]
 
 
@@ -473,18 +485,15 @@ def test_bad_input_is_one_line_and_harms_nothing(
     assert_user_error(res, needle)
     after = digests(workspace)
     assert {k: v for k, v in after.items() if k in before} == before  # nothing changed or removed
-    assert not set(after) - set(before) - {".gitkeep"}, set(after) - set(before)  # and nothing written
+    assert not set(after) - set(before), set(after) - set(before)  # and nothing written
 
 
 @pytest.mark.xfail(strict=True, reason="needs src/warmlab/rescore.py to check each row (left to its owner)")
-@pytest.mark.parametrize(
-    ("name", "extra"), [(c[1], c[2]) for c in RESCORE_GAPS], ids=[c[0] for c in RESCORE_GAPS]
-)
+@pytest.mark.parametrize(("name", "content"), [c[1:] for c in RESCORE_GAPS], ids=[c[0] for c in RESCORE_GAPS])
 def test_rescore_rows_it_cannot_score_are_refused(
-    name: str, extra: dict[str, object], workspace: Path, capsys: pytest.CaptureFixture[str]
+    name: str, content: str, workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    row = {"question": "Q?", "correct_answer": "A", "incorrect_answer": "B", "output": "A", **extra}
-    (workspace / name).write_text(json.dumps(row) + "\n")
+    (workspace / name).write_text(content + "\n")
     assert_user_error(run_cli(["rescore", "--input", name, "--out", "s.jsonl"], capsys), name)
 
 
@@ -495,5 +504,5 @@ def test_the_suite_covers_every_sub_command() -> None:
     sub = next(a for a in parser._actions if a.dest == "command")
     commands = set(sub.choices)  # type: ignore[arg-type]
     covered = {c[1][0] for c in CASES}
-    assert commands - {"tasks"} <= covered | {"tasks"}, commands - covered
+    assert commands <= covered, commands - covered
     assert len(CASES) >= 60
