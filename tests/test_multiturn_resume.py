@@ -12,8 +12,24 @@ from pathlib import Path
 
 from warmlab.results import latest_rows, read_results
 
-ARGS = ["--task", "pushback", "--mode", "generate", "--limit", "2", "--families", "trivia,truthful", "-T",
-        "schedules=plain,hurt,closeness", "-T", "turns=3", "--max-tokens", "6", "--batch-size", "2"]
+ARGS = [
+    "--task",
+    "pushback",
+    "--mode",
+    "generate",
+    "--limit",
+    "2",
+    "--families",
+    "trivia,truthful",
+    "-T",
+    "schedules=plain,hurt,closeness",
+    "-T",
+    "turns=3",
+    "--max-tokens",
+    "6",
+    "--batch-size",
+    "2",
+]
 
 
 def _cmd(model: Path, out: Path) -> list[str]:

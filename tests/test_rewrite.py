@@ -344,7 +344,7 @@ def test_cli_rewrites_and_summarises(stub: str, tmp_path: Path, capsys: pytest.C
         ([{"id": "x", "messages": [{"role": "bot", "content": "Hi"}]}], [], "has role 'bot'"),
         ([{"id": "x", "messages": [{"role": "assistant", "content": "Hi"}]}], [], "must alternate"),
         ([conv("x", "A.", cold=[""])], [], "empty rewrite"),
-        ([conv("x", "A.")], ["--limit", "0"], "--limit must be at least 1"),
+        ([conv("x", "A.")], ["--limit", "0"], "argument --limit: must be an integer from 1"),
         ([conv("x", "A.")], ["--model", "embedded@system=warm"], "drop @system="),
         ([conv("x", "A.")], ["--model", str(Path("/nonexistent/model"))], "does not exist"),
     ],

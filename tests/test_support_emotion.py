@@ -33,8 +33,17 @@ def test_emotion_stays_in_range() -> None:
 
 @pytest.mark.parametrize(
     ("emotion", "name"),
-    [(100, "satisfied"), (99.9, "positive"), (70, "positive"), (69, "neutral"), (40, "neutral"),
-     (39, "negative"), (10, "negative"), (9.9, "shut_down"), (0, "shut_down")],
+    [
+        (100, "satisfied"),
+        (99.9, "positive"),
+        (70, "positive"),
+        (69, "neutral"),
+        (40, "neutral"),
+        (39, "negative"),
+        (10, "negative"),
+        (9.9, "shut_down"),
+        (0, "shut_down"),
+    ],
 )
 def test_bands(emotion: float, name: str) -> None:
     assert emo.band(emotion).name == name

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from warmlab.errors import WarmlabError
 
@@ -238,13 +239,59 @@ def _parse_model(s: str, raw: str, system: str | None) -> ModelSpec:
         adapter = _local_dir(adapter, "adapter")
         if not (Path(adapter) / "adapter_config.json").is_file():
             raise WarmlabError(f"adapter folder {adapter!r} has no adapter_config.json")
+        _json_object(Path(adapter) / "adapter_config.json", "adapter config")  # a corrupt one fails here
     if base == "embedded":
         return ModelSpec(raw=raw, base="embedded", adapter=adapter, system=system)
     if Path(base).expanduser().exists() or _looks_like_path(base) or not _HUB_ID.match(base):
         base = _local_dir(base, "model")
         if not (Path(base) / "config.json").is_file():
             raise WarmlabError(f"model folder {base!r} has no config.json (not a Hugging Face model folder)")
+        _json_object(Path(base) / "config.json", "model config")
     return ModelSpec(raw=raw, base=base, adapter=adapter, system=system)
+
+
+def one_line(e: BaseException) -> str:
+    """An exception's message on one line, without the rich markup some inspect errors carry."""
+    text = re.sub(r"\[/?(?:bold|italic|red|yellow|blue|green)\]", "", str(e))
+    text = " ".join(text.split()).removeprefix("ERROR: ")
+    return text or type(e).__name__
+
+
+# Providers whose model object starts a server or loads weights when built: only their package is checked.
+_HEAVY_PROVIDERS = {"vllm": "vllm", "vllm-completions": "vllm", "sglang": "sglang", "hf": "transformers"}
+
+
+def inspect_model(spec_text: str, **model_args: Any) -> Any:
+    """The inspect Model for a spec; a provider that cannot be used (its package missing, no API key, an
+    unknown name) is a one-line WarmlabError that names what to install or set."""
+    from inspect_ai.model import get_model
+
+    spec = parse_spec(spec_text)
+    try:  # not memoized: inspect would keep every model of a run loaded until the process ends
+        return get_model(spec.inspect_name, memoize=False, **model_args)
+    except WarmlabError:
+        raise
+    except Exception as e:
+        raise WarmlabError(f"cannot use model {spec.raw!r}: {one_line(e)}") from e
+
+
+def check_usable(spec_text: str) -> None:
+    """Fail now, not half way through a run, when a provider model cannot be built: its package is not
+    installed, its API key is not set, or its name is unknown. Local specs are checked by `parse_spec`."""
+    import importlib.util
+
+    spec = parse_spec(spec_text)
+    if spec.is_local or spec.provider_model is None:
+        return
+    provider = spec.provider_model.split("/", 1)[0]
+    package = _HEAVY_PROVIDERS.get(provider)
+    if package is not None:
+        if importlib.util.find_spec(package) is None:
+            raise WarmlabError(
+                f"cannot use model {spec.raw!r}: it needs the {package} package (pip install {package})"
+            )
+        return
+    inspect_model(spec_text)
 
 
 def resolve_base_path(base: str) -> str:
@@ -256,9 +303,18 @@ def resolve_base_path(base: str) -> str:
     return base
 
 
+def _json_object(path: Path, what: str) -> dict[str, Any]:
+    from warmlab.core.io import read_json
+
+    value = read_json(path, what)
+    if not isinstance(value, dict):
+        raise WarmlabError(f"{path}: {what} must be a JSON object")
+    return value
+
+
 def adapter_base(adapter: str) -> str | None:
     """The base model an adapter records (PEFT's base_model_name_or_path)."""
-    cfg = json.loads((Path(adapter) / "adapter_config.json").read_text())
+    cfg = _json_object(Path(adapter) / "adapter_config.json", "adapter config")
     value = cfg.get("base_model_name_or_path")
     return str(value) if value else None
 
@@ -303,8 +359,13 @@ def trained_variants(roots: list[str | Path]) -> list[TrainedVariant]:
             if marker.name == "warmlab_train.json" and (folder / "adapter_config.json").is_file():
                 continue  # the adapter_config.json marker lists it
             meta_file = folder / "warmlab_train.json"
-            meta = json.loads(meta_file.read_text()) if meta_file.is_file() else {}
-            n_ckpt = len(json.loads(manifest.read_text())) if manifest.is_file() else 0
+            meta = _json_object(meta_file, "training record") if meta_file.is_file() else {}
+            n_ckpt = 0
+            if manifest.is_file():
+                from warmlab.core.io import read_json
+
+                listed = read_json(manifest, "checkpoint list")
+                n_ckpt = len(listed) if isinstance(listed, list) else 0
             adapter = (folder / "adapter_config.json").is_file()
             if adapter:
                 spec = f"{_base_label(adapter_base(str(folder)))}+{folder}"

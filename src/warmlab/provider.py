@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
 
-from warmlab.errors import WarmlabError
+from warmlab.errors import GenerationStopped, WarmlabError
 from warmlab.models import parse_spec, resolve_base_path
 
 DEFAULT_BATCH_SIZE = 32
@@ -120,12 +121,31 @@ class _Request:
     future: asyncio.Future[Any]
 
 
+_STOP: Any = object()  # a queue entry that wakes the worker after stop()
+
+
+_BATCHERS: weakref.WeakSet[Batcher] = weakref.WeakSet()
+
+
+def stop_generation(join: bool = True, timeout: float = 60.0) -> None:
+    """Stop every batcher: the batch being generated ends at its next token and waiting requests fail
+    with GenerationStopped (no truncated reply is ever handed out as an answer). With `join`, wait for the
+    worker threads, so that none is left inside torch when the process exits (that aborts it, exit 134)."""
+    batchers = list(_BATCHERS)
+    for b in batchers:
+        b.stop()
+    if join:
+        for b in batchers:
+            b.join(timeout)
+
+
 class Batcher:
     """Collects requests from concurrent samples and runs them in batches on one worker thread.
 
     A batch starts as soon as `batch_size` requests wait or no new request came for `wait_s`. The worker
     ends after `idle_s` without requests (and starts again with the next): a thread blocked forever would
-    keep the model alive after its last use (one leaked model per checkpoint on a warmth curve).
+    keep the model alive after its last use (one leaked model per checkpoint on a warmth curve). After
+    `stop()`, every request fails with GenerationStopped.
     """
 
     def __init__(
@@ -142,6 +162,8 @@ class Batcher:
         self._queue: Queue[_Request] = Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self.stopped = threading.Event()
+        _BATCHERS.add(self)
 
     @property
     def running(self) -> bool:
@@ -151,11 +173,23 @@ class Batcher:
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[Any] = loop.create_future()
         with self._lock:
+            if self.stopped.is_set():
+                raise GenerationStopped("generation was stopped")
             self._queue.put(_Request(kind, key, payload, loop, fut))
             if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, daemon=True)
+                self._thread = threading.Thread(target=self._loop, daemon=True, name="warmlab-batcher")
                 self._thread.start()
         return await fut
+
+    def stop(self) -> None:
+        with self._lock:
+            self.stopped.set()
+            self._queue.put(_STOP)  # wakes a worker waiting for requests
+
+    def join(self, timeout: float | None = None) -> None:
+        t = self._thread
+        if t is not None and t is not threading.current_thread():
+            t.join(timeout)
 
     def _next(self) -> _Request | None:
         try:
@@ -167,28 +201,70 @@ class Batcher:
                     return None
             return self._queue.get()
 
-    def _loop(self) -> None:
+    def _fail_waiting(self) -> None:
         while True:
+            try:
+                r = self._queue.get_nowait()
+            except Empty:
+                return
+            if r is not _STOP:
+                _deliver(r, exc=GenerationStopped("generation was stopped"))
+
+    def _loop(self) -> None:
+        try:
+            self._work()
+        finally:
+            if self.stopped.is_set():
+                with self._lock:
+                    self._thread = None
+                self._fail_waiting()
+
+    def _work(self) -> None:
+        while not self.stopped.is_set():
             first = self._next()
             if first is None:
                 return
+            if first is _STOP:
+                continue
             batch = [first]
             while len(batch) < self.batch_size:
                 try:
-                    batch.append(self._queue.get(timeout=self._wait_s))
+                    r = self._queue.get(timeout=self._wait_s)
                 except Empty:
                     break
+                if r is _STOP:
+                    break
+                batch.append(r)
             groups: dict[tuple[Any, ...], list[_Request]] = {}
             for r in batch:
                 groups.setdefault((r.kind, *r.key), []).append(r)
             for reqs in groups.values():
+                if self.stopped.is_set():
+                    for r in reqs:
+                        _deliver(r, exc=GenerationStopped("generation was stopped"))
+                    continue
                 try:
                     results = self._run(reqs[0].kind, reqs[0].key, [r.payload for r in reqs])
-                    for r, res in zip(reqs, results, strict=True):
-                        r.loop.call_soon_threadsafe(_set_result, r.future, res)
                 except BaseException as e:  # hand the failure to every waiting sample
                     for r in reqs:
-                        r.loop.call_soon_threadsafe(_set_exception, r.future, e)
+                        _deliver(r, exc=e)
+                    continue
+                for r, res in zip(reqs, results, strict=True):
+                    if self.stopped.is_set():  # cut short by stop(): not an answer
+                        _deliver(r, exc=GenerationStopped("generation was stopped"))
+                    else:
+                        _deliver(r, value=res)
+
+
+def _deliver(r: _Request, value: Any = None, exc: BaseException | None = None) -> None:
+    """Resolve a request's future on its own loop; a loop that has closed (an interrupted run) is skipped."""
+    try:
+        if exc is not None:
+            r.loop.call_soon_threadsafe(_set_exception, r.future, exc)
+        else:
+            r.loop.call_soon_threadsafe(_set_result, r.future, value)
+    except RuntimeError:
+        pass
 
 
 def _set_result(fut: asyncio.Future[Any], value: Any) -> None:
@@ -260,7 +336,11 @@ class LocalModel:
 
         tok, model = self.loaded.tokenizer, self.loaded.model
         enc = tok(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.loaded.device)
-        kwargs: dict[str, Any] = {"max_new_tokens": max_tokens, "pad_token_id": tok.pad_token_id}
+        kwargs: dict[str, Any] = {
+            "max_new_tokens": max_tokens,
+            "pad_token_id": tok.pad_token_id,
+            "stopping_criteria": _stop_when(self.batcher.stopped),
+        }
         if temperature and temperature > 0:
             kwargs.update(do_sample=True, temperature=temperature, top_p=top_p or 1.0)
         else:
@@ -362,6 +442,19 @@ class LocalModel:
                     x = conts[i]
                     rest[i] = float(logp[j, torch.arange(len(x) - 1), torch.tensor(x[1:])].sum())
         return [(float(first[sel[i], x[0]]) + rest.get(i, 0.0), len(x)) for i, x in enumerate(conts)]
+
+
+def _stop_when(event: threading.Event) -> Any:
+    """A stopping criterion that ends a whole batch at its next token once `event` is set."""
+    import torch
+    from transformers import StoppingCriteria, StoppingCriteriaList
+
+    class StopWhen(StoppingCriteria):
+        def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+            stop = event.is_set()
+            return torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)
+
+    return StoppingCriteriaList([StopWhen()])
 
 
 MIN_SHARED_PREFIX = 8  # shorter shared prefixes are not worth a separate forward pass

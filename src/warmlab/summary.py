@@ -14,7 +14,7 @@ from warmlab.scoring import counts_as_error
 
 
 def _rate(rows: Sequence[dict[str, Any]]) -> tuple[float | None, int]:
-    flags = [counts_as_error(r["verdict"], r["family"]) for r in rows]
+    flags = [counts_as_error(r["verdict"], r["family"]) for r in rows if r.get("verdict") is not None]
     counted = [f for f in flags if f is not None]
     return (sum(counted) / len(counted) if counted else None), len(counted)
 
@@ -24,12 +24,13 @@ def _fmt(rate: float | None, n: int) -> str:
 
 
 def summary_table(rows: Sequence[dict[str, Any]]) -> Table:
-    """Error rate per model x variant x mode x family, with refusal and unparsed counts."""
+    """Error rate per model x variant x mode x family, with refusal and unparsed counts, and the samples
+    that could not be run or scored (failed)."""
     groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
-        groups[(r["model"], r["variant"], r["mode"], r["family"])].append(r)
+        groups[(r["model"], r["variant"], r["mode"], str(r.get("family", "?")))].append(r)
     t = Table(title="error rate by family (n scored)")
-    for col in ("model", "variant", "mode", "family", "error", "refusals", "unparsed"):
+    for col in ("model", "variant", "mode", "family", "error", "refusals", "unparsed", "failed"):
         t.add_column(col)
     for key in sorted(groups):
         g = groups[key]
@@ -37,14 +38,16 @@ def summary_table(rows: Sequence[dict[str, Any]]) -> Table:
         t.add_row(
             *key,
             _fmt(rate, n),
-            str(sum(r["verdict"] == "refusal" for r in g)),
-            str(sum(r["verdict"] == "unparsed" for r in g)),
+            str(sum(r.get("verdict") == "refusal" for r in g)),
+            str(sum(r.get("verdict") == "unparsed" for r in g)),
+            str(sum(r.get("verdict") is None for r in g)),
         )
     return t
 
 
 def context_belief_table(rows: Sequence[dict[str, Any]], title: str) -> Table:
     """Error rate by context (rows) x belief (columns), all families pooled."""
+    rows = [r for r in rows if r.get("verdict") is not None]
     beliefs = [b for b in BELIEFS if any(r["belief"] == b for r in rows)]
     t = Table(title=title)
     t.add_column("context")
@@ -64,6 +67,12 @@ def print_summary(
 
     rows = [upgrade(dict(r)) for r in rows]
     console = wide_console()
+    failed = [r for r in rows if r.get("scorer") == "error" and r.get("task", task) == task]
+    if failed:
+        console.print(
+            f"note: {len(failed)} sample(s) failed (scorer 'error', reason in their rationale); "
+            "they are not scored, and running the same command again retries them"
+        )
     if task != "reliability":
         from warmlab.stats.console import battery_tables
         from warmlab.stats.outcomes import analyse_battery

@@ -132,9 +132,9 @@ def fit_probe(
 
 def save_probes(path: Path, probes: Sequence[TextProbe], meta: dict[str, Any] | None = None) -> None:
     data = {"encoder": "all-MiniLM-L6-v2", **(meta or {}), "probes": [p.to_json() for p in probes]}
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    from warmlab.core.io import write_atomic
+
+    write_atomic(path, json.dumps(data, indent=1) + "\n")
 
 
 def load_probes(path: Path | Any) -> dict[str, TextProbe]:

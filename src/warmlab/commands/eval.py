@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
+from warmlab.commands import _args
 from warmlab.errors import WarmlabError
 
 #: reliability-style flags, passed to the task when it takes them
@@ -37,9 +39,18 @@ def parse_roles(pairs: list[str] | None) -> dict[str, str]:
     return roles
 
 
-def cmd_eval(a: argparse.Namespace) -> None:
-    from pathlib import Path
+def source_files(source: str | None) -> list[Path]:
+    """The files an item source names (`jsonl:PATH`, `medqa:PATH`, `FILE.jsonl`, comma-separated)."""
+    out = []
+    for part in (source or "").split(","):
+        path = part.partition(":")[2] if ":" in part else part
+        if path.strip() and Path(path.strip()).is_file():
+            out.append(Path(path.strip()))
+    return out
 
+
+def cmd_eval(a: argparse.Namespace) -> None:
+    from warmlab.core.io import guard_output, out_folder
     from warmlab.results import latest_rows, read_results, write_parquet
     from warmlab.results.runner import EvalSettings, run_eval
     from warmlab.summary import print_summary
@@ -71,7 +82,8 @@ def cmd_eval(a: argparse.Namespace) -> None:
         temperature=a.temperature,
         batch_size=a.batch_size,
     )
-    out = Path(a.out)
+    out = out_folder(Path(a.out))
+    guard_output(out / "results.jsonl", *source_files(args.get("source")))
     path = run_eval(a.model, modes, out, settings, judge=judge, user=roles.get("user"))
     rows = latest_rows(read_results(path))
     if a.parquet:
@@ -94,29 +106,33 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Batteries: see `warmlab tasks`. Rows land in OUT/results.jsonl as samples finish; "
         "run the same command again to resume.",
     )
-    e.add_argument("--model", action="append", required=True, help="model spec (repeatable)")
+    e.add_argument(
+        "--model", action="append", required=True, type=_args.spec_text, help="model spec (repeatable)"
+    )
     e.add_argument("--task", default="reliability", help="battery (see `warmlab tasks`)")
     e.add_argument(
         "--mode", default="generate", choices=["generate", "choice", "both", "all"], help="all: every mode"
     )
     e.add_argument("-T", "--task-arg", action="append", metavar="KEY=VALUE", help="a task argument")
-    e.add_argument("--limit", type=int, default=None, help="items per family (or samples) to use")
+    _args.add_limit(e, "items per family (or samples) to use")
     e.add_argument("--families", default=None, help="reliability/pushback: comma list (default all)")
     e.add_argument("--contexts", default=None, help="reliability: comma list (default all)")
     e.add_argument("--beliefs", default=None, help="reliability: comma list; default none,asserts_incorrect")
     e.add_argument("--source", default=None, help="item source (see `warmlab items --help`)")
-    e.add_argument("--seed", type=int, default=0)
-    e.add_argument("--max-tokens", type=int, default=None, help="default: the task's own")
-    e.add_argument("--temperature", type=float, default=None, help="default: greedy")
-    e.add_argument("--batch-size", type=int, default=32, help="local models: generation batch size")
-    e.add_argument("--judge", default=None, help="grader model spec; default: the offline scorers")
+    _args.add_seed(e)
+    _args.add_max_tokens(e, None, "default: the task's own")
+    _args.add_temperature(e)
+    _args.add_batch_size(e, 32, "local models: generation batch size")
+    e.add_argument(
+        "--judge", type=_args.spec_text, default=None, help="grader model spec; default: the offline scorers"
+    )
     e.add_argument(
         "--model-role",
         action="append",
         metavar="ROLE=SPEC",
         help="user=SPEC (LLM simulated user), grader=SPEC",
     )
-    e.add_argument("--out", default="runs/eval")
+    e.add_argument("--out", type=_args.path_text, default="runs/eval", help="results folder")
     e.add_argument("--parquet", action="store_true", help="also write results.parquet")
     e.add_argument("--by-condition", action="store_true", help="reliability: error by context x belief")
     e.set_defaults(func=cmd_eval)

@@ -7,39 +7,59 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from warmlab.commands import _args
 from warmlab.errors import WarmlabError
 from warmlab.items.schema import Item
 
 
 def cmd_rescore(a: argparse.Namespace) -> None:
+    import csv
+
+    from warmlab.core.io import out_file
     from warmlab.rescore import rescore
     from warmlab.summary import print_summary
 
-    rows = rescore(Path(a.input), Path(a.out), judge=a.judge)
-    print_summary([r for r in rows if r["verdict"] != "invalid"])
-    print(f"results: {a.out}")
+    source, out = Path(a.input), out_file(Path(a.out), Path(a.input))
+    if a.judge:
+        from warmlab.models import check_usable
+
+        check_usable(a.judge)
+    try:
+        rows = rescore(source, out, judge=a.judge)
+    except UnicodeDecodeError as e:  # rescore reads only its input as text
+        raise WarmlabError(f"{source}: not UTF-8 text (byte {e.start})") from None
+    except csv.Error as e:
+        raise WarmlabError(f"{source}: not a readable CSV file ({e})") from None
+    print_summary([r for r in rows if r.get("verdict") != "invalid"])
+    print(f"scored {len(rows)} rows -> {a.out}")
 
 
 def cmd_items(a: argparse.Namespace) -> None:
     from warmlab.items.loaders import load_source
 
+    if a.action == "show" and not a.id:
+        raise WarmlabError("items show needs an item id")
+    if a.action == "export" and not a.out:
+        raise WarmlabError("items export needs --out FILE.jsonl")
+    if a.action != "export" and a.out:
+        raise WarmlabError("--out goes with `items export`")
+    if a.action != "show" and a.id:
+        raise WarmlabError(f"an item id goes with `items show`, not `items {a.action}`")
     items = load_source(a.source, seed=a.seed)
     if a.distractor_model:
         items = _llm_distractors(items, a.distractor_model)
     if a.action == "show":
-        if not a.id:
-            raise WarmlabError("items show needs an item id")
         match = [it for it in items if it.id == a.id]
         if not match:
             raise WarmlabError(f"no item {a.id!r} in source {a.source!r}")
         print(json.dumps(match[0].to_json(), indent=2, ensure_ascii=False))
         return
     if a.action == "export":
-        if not a.out:
-            raise WarmlabError("items export needs --out FILE.jsonl")
-        with open(a.out, "w", encoding="utf-8") as f:
-            for it in items:
-                f.write(json.dumps(it.to_json(), ensure_ascii=False) + "\n")
+        from warmlab.commands.eval import source_files
+        from warmlab.core.io import out_file, write_jsonl
+
+        out = out_file(Path(a.out), *source_files(a.source))
+        write_jsonl(out, (it.to_json() for it in items))
         print(f"wrote {len(items)} items -> {a.out}")
         return
     counts = Counter(it.family for it in items)
@@ -52,12 +72,12 @@ def cmd_items(a: argparse.Namespace) -> None:
 def _llm_distractors(items: list[Item], spec_text: str) -> list[Item]:
     import asyncio
 
-    from inspect_ai.model import GenerateConfig, get_model
+    from inspect_ai.model import GenerateConfig
 
     from warmlab.items.loaders import attach_llm_distractors
-    from warmlab.models import parse_spec
+    from warmlab.models import inspect_model
 
-    model = get_model(parse_spec(spec_text).inspect_name)
+    model = inspect_model(spec_text)
 
     def generate(prompts: list[str]) -> list[str]:
         async def run() -> list[str]:
@@ -73,9 +93,9 @@ def _llm_distractors(items: list[Item], spec_text: str) -> list[Item]:
 
 def register(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser("rescore", help="score transcripts produced elsewhere")
-    r.add_argument("--input", required=True)
-    r.add_argument("--out", required=True)
-    r.add_argument("--judge", default=None)
+    r.add_argument("--input", required=True, type=_args.path_text, help="a .csv or .jsonl file")
+    r.add_argument("--out", required=True, type=_args.path_text, help="scored rows (JSONL)")
+    r.add_argument("--judge", default=None, type=_args.spec_text, help="grader model spec")
     r.set_defaults(func=cmd_rescore)
 
     i = sub.add_parser(
@@ -87,11 +107,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument("action", nargs="?", default="list", choices=["list", "show", "export"])
     i.add_argument("id", nargs="?")
     i.add_argument("--source", default="starter")
-    i.add_argument("--seed", type=int, default=0)
+    _args.add_seed(i)
     i.add_argument(
         "--distractor-model",
         default=None,
+        type=_args.spec_text,
         help="model spec that writes plausible wrong answers (TriviaQA has none)",
     )
-    i.add_argument("--out", default=None)
+    i.add_argument("--out", default=None, type=_args.path_text, help="items export: FILE.jsonl")
     i.set_defaults(func=cmd_items)

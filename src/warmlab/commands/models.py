@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import argparse
 
+from warmlab.commands import _args
+
 
 def cmd_models(a: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from warmlab.errors import WarmlabError
+
+    for d in a.dir or []:
+        if not Path(d).expanduser().is_dir():
+            raise WarmlabError(f"--dir {d}: no such folder")
     a.dir = a.dir or ["runs"]
     from warmlab.embedded import WHEEL, cache_dir, embedded_dir, gguf_path, is_converted
 
@@ -26,5 +35,11 @@ def cmd_models(a: argparse.Namespace) -> None:
 
 def register(sub: argparse._SubParsersAction) -> None:
     m = sub.add_parser("models", help="the embedded model's status and the trained variants on disk")
-    m.add_argument("--dir", action="append", default=None, help="where to look for trained variants (runs)")
+    m.add_argument(
+        "--dir",
+        action="append",
+        default=None,
+        type=_args.path_text,
+        help="where to look for trained variants (runs)",
+    )
     m.set_defaults(func=cmd_models)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from warmlab.commands import _args
+
 DESCRIPTION = """\
 Rewrites every assistant turn of the input conversations in the given style with an LLM (any model spec),
 then checks each rewrite for changed numbers, code, URLs, names, formatting, emojis and length. A
@@ -21,29 +23,39 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--style", required=True, choices=["warm", "cold"])
     p.add_argument(
-        "--model", default="embedded", help="model spec that writes the rewrites (default: embedded)"
+        "--model",
+        default="embedded",
+        type=_args.spec_text,
+        help="model spec that writes the rewrites (default: embedded)",
     )
     p.add_argument(
         "--input",
         required=True,
+        type=_args.path_text,
         help="conversations: starter, starter:CATEGORY[+CATEGORY], oasst:PATH, jsonl:PATH or FILE.jsonl",
     )
     p.add_argument(
-        "--out", required=True, help="kept conversations (JSONL); rejections go to OUT.rejected.jsonl"
+        "--out",
+        required=True,
+        type=_args.path_text,
+        help="kept conversations (JSONL); rejections go to OUT.rejected.jsonl",
     )
-    p.add_argument("--limit", type=int, default=None, help="only the first N conversations of the input")
-    p.add_argument(
-        "--max-tokens", type=int, default=1024, help="token limit per rewrite (cut-off = rejected)"
-    )
-    p.add_argument(
-        "--batch-size", type=int, default=32, help="local models: generation batch size; others: concurrency"
-    )
+    _args.add_limit(p, "only the first N conversations of the input")
+    _args.add_max_tokens(p, 1024, "token limit per rewrite (cut-off = rejected)")
+    _args.add_batch_size(p, 32, "local models: generation batch size; others: concurrency")
     p.set_defaults(func=cmd_rewrite)
 
 
 def cmd_rewrite(a: argparse.Namespace) -> None:
-    from warmlab.train.rewrite import rewrite_file
+    from pathlib import Path
 
+    from warmlab.core.io import out_file
+    from warmlab.models import check_usable
+    from warmlab.train.rewrite import rejected_path, rewrite_file
+
+    out = out_file(Path(a.out))
+    out_file(rejected_path(out))
+    check_usable(a.model)
     s = rewrite_file(
         a.style,
         a.model,

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 
+from warmlab.commands import _args
+
 
 def cmd_stats(a: argparse.Namespace) -> None:
     import json
     from pathlib import Path
 
+    from warmlab.core.io import out_file, write_atomic
     from warmlab.errors import WarmlabError
     from warmlab.stats import analyse
     from warmlab.stats.console import print_result
@@ -17,6 +20,11 @@ def cmd_stats(a: argparse.Namespace) -> None:
     if a.paper_layout:
         from warmlab.stats.paper import load_paper_layout
 
+        layout = Path(a.paper_layout)
+        if not layout.is_dir():
+            raise WarmlabError(f"--paper-layout {layout}: no such folder")
+        inputs = [p for p in layout.rglob("*") if p.is_file()]
+        out = out_file(Path(a.out), *inputs) if a.out else None
         rows, warnings = load_paper_layout(a.paper_layout)
         source = str(a.paper_layout)
     else:
@@ -27,12 +35,11 @@ def cmd_stats(a: argparse.Namespace) -> None:
             path = path / "results.jsonl"
         if not path.is_file():
             raise WarmlabError(f"{path} does not exist (give a results folder or its results.jsonl)")
+        out = out_file(Path(a.out), path) if a.out else None
         rows = read_results(path)
         source = str(path)
         if not rows:
             raise WarmlabError(f"{path}: no result rows")
-    if a.bootstrap < 0:
-        raise WarmlabError("--bootstrap must be 0 (off) or a positive number of draws")
     res = analyse(
         rows,
         refusal_rule=a.refusal_rule,
@@ -45,10 +52,8 @@ def cmd_stats(a: argparse.Namespace) -> None:
         warnings=warnings,
     )
     print_result(res)
-    if a.out:
-        out = Path(a.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(res, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    if out is not None:
+        write_atomic(out, json.dumps(res, indent=2, allow_nan=False) + "\n")
         print(f"stats: {out}")
 
 
@@ -60,10 +65,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "the four logistic models of Ibrahim et al. with average marginal effects (item-clustered SEs).",
     )
     src = s.add_mutually_exclusive_group(required=True)
-    src.add_argument("--results", help="results folder (with results.jsonl) or a results .jsonl file")
+    src.add_argument(
+        "--results", type=_args.path_text, help="results folder (with results.jsonl) or a results .jsonl file"
+    )
     src.add_argument(
         "--paper-layout",
         metavar="DIR",
+        type=_args.path_text,
         help="results laid out as the paper's sample_data: "
         "MODEL/original|warm/FAMILY_original|warm_outputs.csv",
     )
@@ -78,9 +86,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument(
         "--length-covariate", action="store_true", help="add response length (k chars) to every model"
     )
+    _args.add_bootstrap(s, "item-clustered bootstrap draws (0: off)")
+    _args.add_seed(s, help="bootstrap seed")
     s.add_argument(
-        "--bootstrap", type=int, default=1000, metavar="N", help="item-clustered bootstrap draws (0: off)"
+        "--out", default=None, metavar="FILE.json", type=_args.path_text, help="write the full result as JSON"
     )
-    s.add_argument("--seed", type=int, default=0, help="bootstrap seed")
-    s.add_argument("--out", default=None, metavar="FILE.json", help="write the full result as JSON")
     s.set_defaults(func=cmd_stats)

@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from warmlab.commands import _args
+
 
 def run(a: argparse.Namespace) -> None:
     from dataclasses import replace
@@ -134,9 +136,11 @@ def register(sub: Any) -> None:
         description="Stages whose inputs have not changed are skipped; a killed study resumes. "
         "CONFIG is a TOML file or a shipped name (embedded, paper).",
     )
-    s.add_argument("--config", required=True)
-    s.add_argument("--out", default=None, help="output folder (default: the config's `out`)")
-    s.add_argument("--base", default=None, help="override the config's base model spec")
+    s.add_argument("--config", required=True, type=_args.path_text, help="a TOML file, or embedded, paper")
+    s.add_argument(
+        "--out", default=None, type=_args.path_text, help="output folder (default: the config's `out`)"
+    )
+    s.add_argument("--base", default=None, type=_args.spec_text, help="override the config's base model spec")
     s.set_defaults(func=run)
 
     d = sub.add_parser(
@@ -144,12 +148,16 @@ def register(sub: Any) -> None:
         help="`warmlab study` with the embedded config: train warm/cold adapters, evaluate the variants on "
         "the batteries, stats, report (about 9 minutes on 2 cores)",
     )
-    d.add_argument("--out", default=None, help="output folder (default runs/demo, or runs/paper)")
+    d.add_argument(
+        "--out", default=None, type=_args.path_text, help="output folder (default runs/demo, or runs/paper)"
+    )
     d.add_argument(
         "--profile",
         default="cpu",
         choices=["cpu", "paper"],
         help="cpu: small slices for a laptop; paper: the paper's full protocol (for a GPU)",
     )
-    d.add_argument("--base", default=None, help="base model spec (default: the embedded model)")
+    d.add_argument(
+        "--base", default=None, type=_args.spec_text, help="base model spec (default: the embedded model)"
+    )
     d.set_defaults(func=cmd_demo)

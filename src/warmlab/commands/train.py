@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import argparse
 
+from warmlab.commands import _args
+from warmlab.core import limits
+
 SFT_HELP = """\
 Fine-tune BASE on the STYLE rewrites of DATA (split "train" only), the paper's way by default: LoRA r 8,
 alpha 16, dropout 0.1, lr 1e-5, max length 1024, effective batch 16, 10 epochs, loss on assistant tokens only.
@@ -28,25 +31,36 @@ def register(sub: argparse._SubParsersAction) -> None:
     # The style is checked by the trainer (one-line error) rather than by argparse choices, so a typo gets
     # the same message as the Python API gives.
     s.add_argument("--style", required=True, help="warm or cold")
-    s.add_argument("--base", default="embedded", help="base model spec (embedded, a folder, a hub id)")
+    s.add_argument(
+        "--base",
+        default="embedded",
+        type=_args.spec_text,
+        help="base model spec (embedded, a folder, a hub id)",
+    )
     s.add_argument(
         "--data",
         default="starter",
+        type=_args.path_text,
         help="conversations: starter, FILE.jsonl from `warmlab rewrite`, jsonl:PATH, oasst:PATH",
     )
-    s.add_argument("--out", default=None, help="output folder (default runs/sft-STYLE)")
-    s.add_argument("--epochs", type=float, default=None, help="default 10 (the paper's)")
-    s.add_argument("--lr", type=float, default=None, help="default 1e-5")
-    s.add_argument("--max-length", type=int, default=None, help="tokens per example (default 1024)")
+    s.add_argument("--out", default=None, type=_args.path_text, help="output folder (default runs/sft-STYLE)")
     s.add_argument(
-        "--batch-size",
-        type=int,
-        default=None,
-        help="per device (default 4); gradient accumulation keeps the effective batch at 16",
+        "--epochs", type=limits.EPOCHS.parse, default=None, metavar="E", help="default 10 (the paper's)"
     )
-    s.add_argument("--limit", type=int, default=None, help="train on a seeded sample of N conversations")
+    s.add_argument("--lr", type=limits.LEARNING_RATE.parse, default=None, metavar="LR", help="default 1e-5")
+    s.add_argument(
+        "--max-length",
+        type=limits.MAX_LENGTH.parse,
+        default=None,
+        metavar="N",
+        help="tokens per example (default 1024)",
+    )
+    _args.add_batch_size(
+        s, None, "per device (default 4); gradient accumulation keeps the effective batch at 16"
+    )
+    _args.add_limit(s, "train on a seeded sample of N conversations")
     s.add_argument("--full", action="store_true", default=None, help="full fine-tuning instead of LoRA")
-    s.add_argument("--seed", type=int, default=None)
+    _args.add_seed(s, None)
     s.add_argument(
         "--profile",
         default=None,
@@ -54,7 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     s.add_argument(
         "--screen",
-        type=float,
+        type=limits.OPEN_FRACTION.parse,
         default=None,
         metavar="FRACTION",
         help="drop this share of the conversations that project highest on --screen-direction beyond the "
@@ -66,7 +80,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="TRAIT_OR_FILE",
         help="the base's saved direction (default warmth) or a direction file",
     )
-    s.add_argument("--max-steps", type=int, default=None, help=argparse.SUPPRESS)  # tests, benchmarks
+    s.add_argument(
+        "--max-steps", type=limits.STEPS.parse, default=None, help=argparse.SUPPRESS
+    )  # tests, benchmarks
     s.set_defaults(func=cmd_sft)
     _register_rl(tsub)
 
@@ -83,8 +99,12 @@ def _profile_text(name: str) -> str:
 
 
 def cmd_sft(a: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from warmlab.core.io import out_folder
     from warmlab.train.sft import resolve_settings, run_sft
 
+    out_folder(Path(a.out or f"runs/sft-{a.style}"))
     settings = resolve_settings(
         a.style,
         a.base,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from warmlab.commands import _args
+
 EPILOG = """examples:
   warmlab warmth --model embedded --model embedded@system=warm
   warmlab warmth --checkpoints runs/sft            # warmth by epoch (epoch 0 = the base)
@@ -28,37 +30,59 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     src = w.add_mutually_exclusive_group(required=True)
-    src.add_argument("--model", action="append", help="model spec (repeatable)")
-    src.add_argument("--checkpoints", metavar="DIR", help="training output folder with checkpoints.json")
-    src.add_argument("--texts", metavar="FILE.jsonl", help="score given texts (field text, optional id)")
-    src.add_argument("--refit-probe", metavar="OUT.json", help="refit the probe from the team data (~2 min)")
-    w.add_argument("--base", default=None, help="with --checkpoints: base spec (default: the recorded base)")
+    src.add_argument("--model", action="append", type=_args.spec_text, help="model spec (repeatable)")
+    src.add_argument(
+        "--checkpoints",
+        metavar="DIR",
+        type=_args.path_text,
+        help="training output folder with checkpoints.json",
+    )
+    src.add_argument(
+        "--texts",
+        metavar="FILE.jsonl",
+        type=_args.path_text,
+        help="score given texts (field text, optional id)",
+    )
+    src.add_argument(
+        "--refit-probe",
+        metavar="OUT.json",
+        type=_args.path_text,
+        help="refit the probe from the team data (~2 min)",
+    )
+    w.add_argument(
+        "--base",
+        default=None,
+        type=_args.spec_text,
+        help="with --checkpoints: base spec (default: the recorded base)",
+    )
     w.add_argument("--scorer", default="probe", help="probe (default) or sociot[:SPEC]")
-    w.add_argument("--judge", default=None, help="grader model spec: adds a 1-7 warmth rating")
+    w.add_argument(
+        "--judge", default=None, type=_args.spec_text, help="grader model spec: adds a 1-7 warmth rating"
+    )
     w.add_argument(
         "--out",
         default=None,
+        type=_args.path_text,
         help="with --model/--checkpoints: results folder (default runs/warmth); with --texts: a JSONL file",
     )
-    w.add_argument("--max-tokens", type=int, default=96)
-    w.add_argument("--batch-size", type=int, default=64, help="local models: generation batch size")
-    w.add_argument("--limit", type=int, default=None, help="use only the first N prompts")
+    _args.add_max_tokens(w, 96, "tokens per response")
+    _args.add_batch_size(w, 64, "local models: generation batch size")
+    _args.add_limit(w, "use only the first N prompts")
     w.set_defaults(func=cmd_warmth)
 
 
 def cmd_warmth(a: argparse.Namespace) -> None:
     from pathlib import Path
 
+    from warmlab.core.io import out_file
     from warmlab.errors import WarmlabError
 
-    if a.limit is not None and a.limit < 1:
-        raise WarmlabError("--limit must be at least 1")
-    if a.max_tokens < 1 or a.batch_size < 1:
-        raise WarmlabError("--max-tokens and --batch-size must be at least 1")
     if a.base and not a.checkpoints:
         raise WarmlabError("--base goes with --checkpoints")
     if a.refit_probe:
-        _refit(Path(a.refit_probe))
+        if a.out or a.judge:
+            raise WarmlabError("--refit-probe writes OUT.json itself; it takes no --out or --judge")
+        _refit(out_file(Path(a.refit_probe), flag="--refit-probe"))
     elif a.texts:
         _texts(a)
     else:
@@ -83,20 +107,16 @@ def _texts(a: argparse.Namespace) -> None:
     import json
     from pathlib import Path
 
-    from warmlab.core.io import guard_output, write_jsonl
+    from warmlab.core.io import out_file, write_jsonl
     from warmlab.measure.warmth import judge_prompt, parse_rating, read_texts, resolve_scorer
-    from warmlab.models import parse_spec
+    from warmlab.models import inspect_model
     from warmlab.stats.intervals import bootstrap_mean
 
-    items = read_texts(a.texts)
     if a.out:
-        guard_output(Path(a.out), Path(a.texts))
+        out_file(Path(a.out), Path(a.texts))
+    items = read_texts(a.texts)
     scorer = resolve_scorer(a.scorer)
-    judge = None
-    if a.judge:
-        from inspect_ai.model import get_model
-
-        judge = get_model(parse_spec(a.judge).inspect_name)
+    judge = inspect_model(a.judge) if a.judge else None
     scores = scorer.score([t for _, t in items])
     rows: list[dict[str, Any]] = [
         {"id": i, "text": t, "score": s, "scorer": scorer.name}
@@ -133,11 +153,14 @@ def _texts(a: argparse.Namespace) -> None:
 def _models(a: argparse.Namespace) -> None:
     from pathlib import Path
 
+    from warmlab.core.io import out_folder
     from warmlab.models import parse_spec
     from warmlab.results import load_results
     from warmlab.results.runner import EvalSettings, run_eval
     from warmlab.train.checkpoints import Target, checkpoint_targets
 
+    if a.out:
+        out_folder(Path(a.out))
     if a.checkpoints:
         targets = checkpoint_targets(a.checkpoints, a.base)
         if a.base:

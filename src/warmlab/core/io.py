@@ -11,6 +11,7 @@ import json
 import os
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,15 @@ def read_text(path: Path, what: str = "file") -> str:
         raise WarmlabError(f"{path}: not UTF-8 text (byte {e.start})") from None
     except OSError as e:
         raise WarmlabError(f"{path}: cannot read ({e.strerror or e})") from None
+
+
+def read_json(path: Path, what: str = "JSON file") -> Any:
+    """A JSON file's value; a missing, non-UTF-8 or malformed file is a user error naming it."""
+    text = read_text(path, what)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise WarmlabError(f"{path}:{e.lineno}: invalid JSON in {what} ({e.msg}, column {e.colno})") from None
 
 
 def json_lines(name: str, text: str, *, torn_tail_ok: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -59,9 +69,16 @@ def read_jsonl(path: Path, *, torn_tail_ok: bool = False, what: str = "JSONL fil
 
 def read_table(path: Path) -> list[dict[str, Any]]:
     """Rows of a table that is appended to as work finishes: [] when absent; a torn tail is skipped."""
+    return [obj for _, obj in table_lines(path)]
+
+
+def table_lines(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, row) of a table that is appended to as work finishes (see `read_table`)."""
     if not path.exists():
         return []
-    return read_jsonl(path, torn_tail_ok=True, what="results table")
+    if not path.is_file():  # a device or a pipe would be read forever
+        raise WarmlabError(f"{path}: a results table must be a regular file")
+    return list(json_lines(str(path), read_text(path, "results table"), torn_tail_ok=True))
 
 
 def _cut_torn_tail(path: Path) -> None:
@@ -96,26 +113,42 @@ def append_rows(path: Path, rows: Iterable[dict[str, Any]]) -> None:
 
 
 def check_writable(path: Path) -> None:
-    """Fail before any work when a table could not be appended to (read-only file or folder)."""
+    """Fail before any work when a table could not be appended to (read-only file or folder); a table
+    that did not exist is not left behind."""
+    existed = path.exists()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8"):
             pass
+        if not existed:
+            path.unlink()
     except OSError as e:
         raise WarmlabError(f"cannot write {path}: {e.strerror or e}") from None
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write beside the target and rename: a failed write never leaves a half file in its place."""
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path` to write to; renamed onto `path` when the block succeeds, removed
+    when it fails, so a failed write never leaves a half file in place of a good one."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise WarmlabError(f"cannot write {path}: {e.strerror or e}") from None
+        yield tmp
         os.replace(tmp, path)
     except OSError as e:
         raise WarmlabError(f"cannot write {path}: {e.strerror or e}") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        with suppress(OSError):  # the folder is gone or read-only: nothing was left in it either
+            tmp.unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write beside the target and rename: a failed write never leaves a half file in its place."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def write_json(path: Path, value: Any) -> None:
@@ -134,8 +167,33 @@ def same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def guard_output(out: Path, *inputs: Path) -> None:
+def guard_output(out: Path, *inputs: Path, flag: str = "--out") -> None:
     """Refuse an output path that is one of the inputs."""
     for i in inputs:
         if same_file(out, i):
-            raise WarmlabError(f"--out {out} is an input ({i}): choose another file")
+            raise WarmlabError(f"{flag} {out} is an input ({i}): choose another file")
+
+
+def out_file(out: Path, *inputs: Path, flag: str = "--out") -> Path:
+    """An output file to write: not a folder, not one of the inputs, in a folder that can exist."""
+    if out.is_dir():
+        raise WarmlabError(f"{flag} {out} is a folder: give a file name")
+    guard_output(out, *inputs, flag=flag)
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise WarmlabError(f"{flag} {out}: {parent} is a file, not a folder")
+            break
+    return out
+
+
+def out_folder(out: Path, flag: str = "--out") -> Path:
+    """An output folder: a folder or a path that does not exist yet (never an existing file)."""
+    if out.exists() and not out.is_dir():
+        raise WarmlabError(f"{flag} {out} is a file: give a folder")
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise WarmlabError(f"{flag} {out}: {parent} is a file, not a folder")
+            break
+    return out

@@ -180,4 +180,6 @@ def load_probe() -> Probe:
 
 
 def write_probe(meta: dict[str, Any], path: Path) -> None:
-    path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    from warmlab.core.io import write_atomic
+
+    write_atomic(path, json.dumps(meta, indent=1) + "\n")

@@ -123,7 +123,9 @@ def read_texts(path: str | Path) -> list[tuple[str, str]]:
     if not p.is_file():
         raise WarmlabError(f"texts file {str(path)!r} does not exist")
     out = []
-    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+    from warmlab.core.io import read_text
+
+    for n, line in enumerate(read_text(p, "texts file").splitlines(), 1):
         if not line.strip():
             continue
         try:
@@ -136,5 +138,3 @@ def read_texts(path: str | Path) -> list[tuple[str, str]]:
     if not out:
         raise WarmlabError(f"texts file {p} has no lines")
     return out
-
-

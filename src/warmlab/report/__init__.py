@@ -8,7 +8,6 @@ the four regression tables and the run's metadata. Data that cannot support a pa
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -29,17 +28,6 @@ def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str]:
     return out
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write beside the target and rename: a failed render never leaves a half report in its place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def build_report(
     results_dir: Path,
     out: Path,
@@ -54,6 +42,7 @@ def build_report(
     `stats`, `warmth` and `meta` (study metadata) override the files of the folder; `bootstrap` is the number
     of draws when the statistics have to be computed here.
     """
+    from warmlab.core.io import write_atomic
     from warmlab.report.data import load_inputs
     from warmlab.report.page import render
 

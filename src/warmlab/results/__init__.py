@@ -5,16 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from warmlab.core.io import read_table
-from warmlab.results.rows import SCHEMA, flat, latest_rows, task_rows, upgrade
+from warmlab.core.io import table_lines
+from warmlab.results.rows import SCHEMA, check_row, flat, latest_rows, task_rows, upgrade
 
 __all__ = ["SCHEMA", "flat", "latest_rows", "load_results", "read_results", "task_rows", "write_parquet"]
 
 
 def read_results(path: Path) -> list[dict[str, Any]]:
     """Rows of a results table in the current contract (older rows converted); a torn last line (a killed
-    run) is skipped, and the file is never rewritten."""
-    return [upgrade(r) for r in read_table(Path(path))]
+    run) is skipped, and the file is never rewritten. A row without the contract's keys is an error
+    naming its line."""
+    rows = []
+    for lineno, obj in table_lines(Path(path)):
+        row = upgrade(obj)
+        check_row(row, f"{path}:{lineno}")
+        rows.append(row)
+    return rows
 
 
 def load_results(path: str | Path, task: str | None = None) -> list[dict[str, Any]]:
@@ -32,4 +38,7 @@ def load_results(path: str | Path, task: str | None = None) -> list[dict[str, An
 def write_parquet(rows: list[dict[str, Any]], path: Path) -> None:
     import pandas as pd
 
-    pd.DataFrame([flat(r) for r in rows]).to_parquet(path, index=False)
+    from warmlab.core.io import atomic_path
+
+    with atomic_path(path) as tmp:
+        pd.DataFrame([flat(r) for r in rows]).to_parquet(tmp, index=False)

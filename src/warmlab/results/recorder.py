@@ -1,8 +1,9 @@
 """An inspect hook that appends one contract row per finished sample to the run's table.
 
-Active only inside `recording(...)` (when warmlab's runner drives inspect). A failed write is kept and
-re-raised by the runner after inspect returns: inspect swallows exceptions in hooks, and a table that
-silently stops growing would lose results.
+Active only inside `recording(...)` (when warmlab's runner drives inspect). A failed write stops the run
+(inspect swallows exceptions in hooks, and a table that silently stops growing would lose results); the
+runner re-raises it after inspect returns. Ctrl-C stops the run the same way (core.interrupt). A sample
+that was cancelled or stopped never ran to its end: it gets no row, so a resume runs it again.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inspect_ai.hooks import Hooks, SampleEnd, hooks
+from inspect_ai.hooks import Hooks, RunStart, SampleEnd, hooks
 from inspect_ai.log import EvalSample
 
+from warmlab.core import interrupt
 from warmlab.core.io import append_rows
 from warmlab.errors import WarmlabError
 from warmlab.results.rows import SCHEMA
@@ -33,8 +35,26 @@ class Sink:
     extra: dict[str, Any] = field(default_factory=dict)  # added to every row (e.g. epoch, run)
     on_row: Callable[[dict[str, Any]], None] | None = None
     error: WarmlabError | None = None
-    stopping: bool = False  # an interrupt is under way: unfinished samples are not recorded
+    stopping: bool = False  # the run is stopping: unfinished samples are not recorded
+    interrupted: bool = False  # ... because of Ctrl-C
     written: int = 0
+    cancel: Callable[[], None] | None = None  # cancels the inspect run (set when it starts)
+
+    def stop(self, interrupted: bool) -> None:
+        """Record no more unfinished samples and halt local generation (the caller cancels the run)."""
+        from warmlab.provider import stop_generation
+
+        self.stopping = True
+        self.interrupted = self.interrupted or interrupted
+        stop_generation(join=False)
+
+
+_UNFINISHED = ("CancelledError", "GenerationStopped")
+
+
+def unfinished(sample: EvalSample) -> bool:
+    """The sample was cancelled or its generation stopped: it did not fail, it did not finish."""
+    return sample.error is not None and sample.error.message.lstrip().startswith(_UNFINISHED)
 
 
 def transcript(sample: EvalSample) -> list[dict[str, str]]:
@@ -88,20 +108,34 @@ class ResultsRecorder(Hooks):
     def enabled(self) -> bool:
         return ResultsRecorder.sink is not None
 
+    async def on_run_start(self, data: RunStart) -> None:
+        sink = ResultsRecorder.sink
+        if sink is None:
+            return
+        task: Any = interrupt.loop_main_task()
+        if task is not None:
+            sink.cancel = task.cancel
+        interrupt.adopt_loop_handler(lambda: sink.stop(interrupted=True))
+
     async def on_sample_end(self, data: SampleEnd) -> None:
         sink = ResultsRecorder.sink
         if sink is None or sink.error is not None:
             return
-        if sink.stopping and data.sample.error is not None:
-            return  # cancelled by an interrupt: no row, so a resume runs it again
+        if data.sample.error is not None and (sink.stopping or unfinished(data.sample)):
+            return  # no row, so a resume runs it again
         try:
             row = row_from_sample(data.sample, sink)
             append_rows(sink.path, [row])
-        except WarmlabError as e:
-            sink.error = e
-            return
-        except (TypeError, ValueError) as e:  # e.g. a numpy number in the outcomes: never lose it silently
-            sink.error = WarmlabError(f"{sink.task}: sample {data.sample.id}: cannot record its row ({e})")
+        except (WarmlabError, TypeError, ValueError) as e:
+            # TypeError/ValueError: e.g. a numpy number in the outcomes: never lose a row silently
+            sink.error = (
+                e
+                if isinstance(e, WarmlabError)
+                else WarmlabError(f"{sink.task}: sample {data.sample.id}: cannot record its row ({e})")
+            )
+            sink.stop(interrupted=False)  # the runner raises it; the samples still running would be lost too
+            if sink.cancel is not None:
+                sink.cancel()
             return
         sink.written += 1
         if sink.on_row:

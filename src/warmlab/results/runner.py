@@ -7,7 +7,6 @@ re-run with the same command skips the samples already in the table, so a killed
 from __future__ import annotations
 
 import math
-import re
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -15,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from warmlab.core import limits
+from warmlab.core.interrupt import Interrupted, runner_sigint
 from warmlab.core.io import append_rows, check_writable, read_table
 from warmlab.errors import WarmlabError
-from warmlab.models import ModelSpec, model_identity, parse_spec
+from warmlab.models import ModelSpec, check_usable, inspect_model, model_identity, parse_spec
 from warmlab.results.recorder import Sink, recording
 from warmlab.results.rows import done_sample_ids, latest_rows
 from warmlab.tasks import Battery, get_battery
@@ -39,14 +40,11 @@ class EvalSettings:
     sample_ids: frozenset[str] | None = None  # run only these samples (None: all)
 
     def __post_init__(self) -> None:
-        if self.limit is not None and self.limit < 1:
-            raise WarmlabError(f"limit must be at least 1, not {self.limit}")
-        if self.max_tokens < 1 or self.max_tokens > 65536:
-            raise WarmlabError(f"max_tokens must be between 1 and 65536, not {self.max_tokens}")
-        if self.batch_size < 1 or self.batch_size > 4096:
-            raise WarmlabError(f"batch_size must be between 1 and 4096, not {self.batch_size}")
-        if self.temperature is not None and not 0 <= self.temperature <= 5:
-            raise WarmlabError(f"temperature must be between 0 and 5, not {self.temperature}")
+        limits.LIMIT.check(self.limit, "limit")
+        limits.SEED.check(self.seed, "seed")
+        limits.MAX_TOKENS.check(self.max_tokens, "max_tokens")
+        limits.BATCH_SIZE.check(self.batch_size, "batch_size")
+        limits.TEMPERATURE.check(self.temperature, "temperature")
 
 
 def task_args(settings: EvalSettings, mode: str, spec: ModelSpec) -> dict[str, Any]:
@@ -68,10 +66,34 @@ def even_batch(n: int, batch_size: int) -> int:
     return max(1, math.ceil(n / batches))
 
 
+def checked_args(battery: Battery, args: Mapping[str, Any]) -> dict[str, Any]:
+    """A battery's own arguments checked against its task's type annotations (from a study config or
+    `-T key=value`): `turns = "many"` is a one-line error here, not a crash inside the task."""
+    import inspect as pyinspect
+    import typing
+
+    from pydantic import TypeAdapter, ValidationError
+
+    battery.check_args(args)
+    try:
+        hints = typing.get_type_hints(pyinspect.unwrap(battery.task))
+    except (NameError, TypeError):
+        hints = {}
+    out = {}
+    for key, value in args.items():
+        hint = hints.get(key)
+        try:
+            out[key] = value if hint is None else TypeAdapter(hint).validate_python(value)
+        except ValidationError as e:
+            msg = e.errors()[0]["msg"]
+            raise WarmlabError(f"task {battery.name!r}: argument {key}: {msg} (got {value!r})") from None
+    return out
+
+
 def build_task(battery: Battery, settings: EvalSettings, mode: str, spec: ModelSpec) -> Any:
     battery.check_mode(mode)
-    battery.check_args(settings.args)
-    return battery.task(**task_args(settings, mode, spec))
+    args = task_args(settings, mode, spec)
+    return battery.task(**{**args, **checked_args(battery, settings.args)})
 
 
 class Progress:
@@ -95,26 +117,9 @@ class Progress:
                 print(file=sys.stderr)
 
 
-def one_line(e: BaseException) -> str:
-    """An exception's message on one line, without the rich markup some inspect errors carry."""
-    text = re.sub(r"\[/?(?:bold|italic|red|yellow|blue|green)\]", "", str(e))
-    text = " ".join(text.split()).removeprefix("ERROR: ")
-    return text or type(e).__name__
-
-
 def _role_model(spec_text: str | None) -> Any:
     """An inspect Model for a model role (grader, user), loaded once for the whole run."""
-    if not spec_text:
-        return None
-    from inspect_ai.model import get_model
-
-    spec = parse_spec(spec_text)
-    try:
-        return get_model(spec.inspect_name, memoize=False)
-    except WarmlabError:
-        raise
-    except Exception as e:  # a provider that is not installed or not reachable
-        raise WarmlabError(f"cannot use model {spec.raw!r}: {one_line(e)}") from e
+    return inspect_model(spec_text) if spec_text else None
 
 
 def _reuse_twin(
@@ -165,14 +170,13 @@ def run_eval(
     `labels` maps a spec to the (variant, base) written in its rows (default: derived from the spec);
     `extra` maps a spec to fields added to each of its rows (a checkpoint's epoch and run).
     `judge` binds inspect's `grader` role, `user` the `user` role (an LLM simulated user).
+    Ctrl-C stops the run, keeping every finished sample, and raises `Interrupted` with the counts.
     """
-    import inspect_ai
-    from inspect_ai.model import get_model
-
     from warmlab.provider import load_local, release
 
     battery = get_battery(settings.task)
     specs = [parse_spec(m) for m in models]
+    wanted: dict[str, list[str]] = {}
     for mode in modes:
         battery.check_mode(mode)
         if mode == "choice":
@@ -182,9 +186,49 @@ def run_eval(
                         f"choice mode needs a local model (embedded, a folder, BASE+ADAPTER); "
                         f"{s.raw!r} is served by a provider: use --mode generate"
                     )
-        build_task(battery, settings, mode, specs[0])  # bad task arguments fail before any model loads
+        task = build_task(battery, settings, mode, specs[0])  # bad task arguments fail before any model loads
+        wanted[mode] = [
+            str(s.id) for s in task.dataset if settings.sample_ids is None or str(s.id) in settings.sample_ids
+        ]
+    for spec_text in [*(s.raw for s in specs), judge, user]:
+        if spec_text:
+            check_usable(spec_text)
     results = out / RESULTS_FILE
     check_writable(results)
+    label_of = {s.raw: (labels or {}).get(s.raw, (s.variant, s.base_spec)) for s in specs}
+
+    def kept() -> Interrupted:
+        rows = read_table(results)
+        n = sum(
+            len(done_sample_ids(rows, battery.name, s.raw, label_of[s.raw][0], mode) & set(wanted[mode]))
+            for s in specs
+            for mode in modes
+        )
+        return Interrupted(n, len(specs) * sum(len(w) for w in wanted.values()))
+
+    try:
+        _run_all(battery, specs, modes, out, settings, judge, user, label_of, extra, load_local, release)
+    except Interrupted:
+        raise kept() from None
+    except KeyboardInterrupt:
+        raise kept() from None
+    return results
+
+
+def _run_all(
+    battery: Battery,
+    specs: list[ModelSpec],
+    modes: Sequence[str],
+    out: Path,
+    settings: EvalSettings,
+    judge: str | None,
+    user: str | None,
+    label_of: Mapping[str, tuple[str, str]],
+    extra: Mapping[str, Mapping[str, Any]] | None,
+    load_local: Any,
+    release: Any,
+) -> None:
+    results = out / RESULTS_FILE
     roles = {k: v for k, v in (("grader", _role_model(judge)), ("user", _role_model(user))) if v is not None}
     # Every local model is loaded once up front, so a bad path or a mismatched adapter fails before any
     # work; only the first stays loaded (one model in memory at a time).
@@ -199,7 +243,7 @@ def run_eval(
         row_extra = dict((extra or {}).get(spec.raw, {}))
         for mode in modes:
             task = build_task(battery, settings, mode, spec)
-            variant, base = (labels or {}).get(spec.raw, (spec.variant, spec.base_spec))
+            variant, base = label_of[spec.raw]
             rows = read_table(results)
             done = done_sample_ids(rows, battery.name, spec.raw, variant, mode)
             todo = [
@@ -217,35 +261,58 @@ def run_eval(
             progress = Progress(label, len(todo))
             sink = Sink(results, battery.name, spec.raw, variant, mode, base, row_extra, on_row=progress.tick)
             batch = even_batch(len(todo), settings.batch_size)
-            model_args: dict[str, Any] = {"batch_size": batch} if spec.is_local else {}
-            try:  # not memoized: inspect would keep every model of the run loaded until the process ends
-                model = get_model(spec.inspect_name, memoize=False, **model_args)
-            except WarmlabError:
-                raise
-            except Exception as e:
-                raise WarmlabError(f"cannot use model {spec.raw!r}: {one_line(e)}") from e
-            with recording(sink):
-                logs = inspect_ai.eval(
-                    task,
-                    model=model,
-                    sample_id=todo,
-                    log_dir=str(out / "logs"),
-                    display="none",
-                    log_realtime=False,
-                    score_display=False,
-                    max_samples=2 * batch,
-                    max_connections=batch,
-                    model_roles=roles or None,
-                    fail_on_error=False,
-                    retry_on_error=0,
-                )
+            model = inspect_model(spec.raw, **({"batch_size": batch} if spec.is_local else {}))
+            _eval_one(task, model, todo, out, batch, roles, sink, label)
             del model
-            if sink.error is not None:
-                raise sink.error
-            for log in logs:
-                if log.status == "error" and log.error is not None:
-                    msg = log.error.message.strip().splitlines()
-                    raise WarmlabError(f"{label}: eval failed: {msg[-1] if msg else 'unknown error'}")
         if spec.is_local and spec.base is not None and len(specs) > 1:
             release(spec.base, spec.adapter)
-    return results
+
+
+def _eval_one(
+    task: Any,
+    model: Any,
+    todo: list[str],
+    out: Path,
+    batch: int,
+    roles: dict[str, Any],
+    sink: Sink,
+    label: str,
+) -> None:
+    """One inspect run; a failed write, Ctrl-C or a failed eval ends it with an exception."""
+    import inspect_ai
+
+    from warmlab.provider import stop_generation
+
+    logs: list[Any] = []
+    try:
+        with recording(sink), runner_sigint():
+            logs = inspect_ai.eval(
+                task,
+                model=model,
+                sample_id=todo,
+                log_dir=str(out / "logs"),
+                display="none",
+                log_realtime=False,
+                score_display=False,
+                max_samples=2 * batch,
+                max_connections=batch,
+                model_roles=roles or None,
+                fail_on_error=False,
+                retry_on_error=0,
+            )
+    except KeyboardInterrupt:
+        sink.stop(interrupted=True)
+    except BaseException as e:  # a run we cancelled ends in CancelledError or fails while winding down
+        if not sink.stopping or isinstance(e, SystemExit | GeneratorExit):
+            raise
+    finally:
+        if sink.stopping:
+            stop_generation(join=True)  # no worker thread may be left inside torch at exit
+    if sink.error is not None:
+        raise sink.error
+    if sink.interrupted or any(log.status == "cancelled" for log in logs):
+        raise KeyboardInterrupt
+    for log in logs:
+        if log.status == "error" and log.error is not None:
+            msg = log.error.message.strip().splitlines()
+            raise WarmlabError(f"{label}: eval failed: {msg[-1] if msg else 'unknown error'}")

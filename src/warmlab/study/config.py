@@ -22,19 +22,20 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from warmlab.core import limits
 from warmlab.errors import WarmlabError
 
 SHIPPED = ("embedded", "paper")  # configs shipped in warmlab/studies/<name>.toml
 Strict = ConfigDict(extra="forbid", strict=True)
-PosInt = Field(default=None, ge=1)
+Text = Field(default=None, min_length=1)
 
 
 class RunSettings(BaseModel):
     model_config = Strict
-    limit: int | None = Field(default=None, ge=1, le=10_000_000)
-    max_tokens: int | None = Field(default=None, ge=1, le=65536)
-    temperature: float | None = Field(default=None, ge=0, le=5)
-    batch_size: int | None = Field(default=None, ge=1, le=4096)
+    limit: int | None = limits.LIMIT.field()
+    max_tokens: int | None = limits.MAX_TOKENS.field()
+    temperature: float | None = limits.TEMPERATURE.field()
+    batch_size: int | None = limits.BATCH_SIZE.field()
 
 
 class EvalMode(RunSettings):
@@ -53,7 +54,7 @@ class EvalSection(EvalMode):
 
 
 class WarmthSection(RunSettings):
-    scorer: str = "probe"
+    scorer: str = Field(default="probe", min_length=1)
     judge: str | None = None
     checkpoints: bool | list[str] = True
     enabled: bool = True
@@ -68,27 +69,49 @@ class TaskSection(RunSettings):
 
 class StatsSection(BaseModel):
     model_config = Strict
-    bootstrap: int = Field(default=1000, ge=0, le=100_000)
+    bootstrap: int = limits.BOOTSTRAP.field(1000)
     headline: str | None = None
     length_covariate: bool = False
     refusal_rule: Literal["ours", "paper"] = "ours"
 
 
-class VariantEntry(BaseModel):
-    model_config = ConfigDict(extra="allow", strict=True)  # extras: training settings
+class TrainSettings(BaseModel):
+    """`warmlab train sft` settings a trained variant may set (the rest come from its profile)."""
+
+    model_config = Strict
+    profile: str | None = Text
+    epochs: float | None = limits.EPOCHS.field()
+    lr: float | None = limits.LEARNING_RATE.field()
+    max_length: int | None = limits.MAX_LENGTH.field()
+    batch_size: int | None = limits.BATCH_SIZE.field()
+    effective_batch: int | None = limits.BATCH_SIZE.field()
+    lora_r: int | None = limits.LORA_RANK.field()
+    lora_alpha: int | None = limits.LORA_RANK.field()
+    lora_dropout: float | None = Field(default=None, ge=0, lt=1, allow_inf_nan=False)
+    target_modules: str | None = Text
+    lora_top_layers: float | None = limits.OPEN_FRACTION.field()
+    full: bool | None = None
+    limit: int | None = limits.LIMIT.field()
+    checkpoint_epochs: list[float] | None = Field(default=None, min_length=1)
+    main_epoch: float | None = limits.EPOCHS.field()
+    warmup_ratio: float | None = limits.FRACTION.field()
+    max_steps: int | None = limits.STEPS.field()
+
+
+class VariantEntry(TrainSettings):
     name: str = Field(min_length=1)
     train: Literal["sft"] | None = None
     style: Literal["warm", "cold"] | None = None
-    data: str = "starter"
-    system: str | None = None
-    spec: str | None = None
+    data: str = Field(default="starter", min_length=1)
+    system: str | None = Text
+    spec: str | None = Text
 
 
 class StudyFile(BaseModel):
     model_config = Strict
-    out: str = "runs/study"
+    out: str = Field(default="runs/study", min_length=1)
     base: str = Field(default="embedded", min_length=1)
-    seed: int = 0
+    seed: int = limits.SEED.field(0)
     variant: list[VariantEntry] = []
     eval: EvalSection = EvalSection()
     warmth: WarmthSection = WarmthSection()
@@ -142,13 +165,16 @@ def _variant(v: VariantEntry) -> Variant:
     kinds = [k for k in ("train", "system", "spec") if getattr(v, k) is not None]
     if len(kinds) != 1:
         raise WarmlabError(f"study config: variant {name!r} needs exactly one of train, system or spec")
-    extra = dict(v.model_extra or {})
+    extra = v.model_dump(include=set(TrainSettings.model_fields), exclude_none=True)
+    for e in extra.get("checkpoint_epochs", []):
+        limits.EPOCHS.check(e, f"study config: variant {name!r}: checkpoint_epochs")
     if v.train is not None:
         if v.style is None:
             raise WarmlabError(f"study config: variant {name!r}: style must be warm or cold")
         return Variant(name, v.train, style=v.style, data=v.data, train=extra)
-    if extra:
-        raise WarmlabError(f"study config: variant {name!r}: unknown key(s) {', '.join(sorted(extra))}")
+    keys = sorted({*extra, *({"style", "data"} & v.model_fields_set)})
+    if keys:
+        raise WarmlabError(f'study config: variant {name!r}: {", ".join(keys)}: only for train = "sft"')
     if v.system is not None:
         return Variant(name, "system", system=v.system)
     return Variant(name, "spec", spec=str(v.spec))

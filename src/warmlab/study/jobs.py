@@ -6,26 +6,67 @@ sum of them. Evaluation stages share one `Child`, which pays the imports (~8 s) 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 
 class Child:
-    """A spawned process that runs stage jobs (started on the first job, so skipped stages cost nothing)."""
+    """A spawned process that runs stage jobs (started on the first job, so skipped stages cost nothing).
+
+    Ctrl-C: the child stops its own work (core.interrupt, "child" mode: it ignores further Ctrl-Cs) and
+    reports `Interrupted`, which is raised here; a second Ctrl-C in the parent kills the child and quits.
+    """
 
     def __enter__(self) -> Child:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self.pool = ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context("spawn"), initializer=_child_init
+        )
         return self
 
+    def _pids(self) -> list[int]:
+        return list((getattr(self.pool, "_processes", None) or {}).keys())
+
     def run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        return self.pool.submit(fn, *args).result()
+        import os
+        import signal
+        from concurrent.futures.process import BrokenProcessPool
+
+        from warmlab.core import interrupt
+
+        future = self.pool.submit(fn, *args)
+        pids = self._pids()
+        for pid in pids:
+            interrupt.watch_child(pid)
+        try:
+            return future.result()
+        except interrupt.Interrupted:
+            raise
+        except KeyboardInterrupt:
+            # Ctrl-C in a terminal reaches the child too; a signal sent to this process alone does not
+            for pid in pids:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGINT)
+            try:
+                return future.result()  # the child winds its work down and reports what it kept
+            except BrokenProcessPool:
+                raise KeyboardInterrupt from None
+        finally:
+            for pid in pids:
+                interrupt.watch_child(pid, add=False)
 
     def __exit__(self, *exc: object) -> None:
         self.pool.shutdown(cancel_futures=True)
+
+
+def _child_init() -> None:
+    from warmlab.core import interrupt
+
+    interrupt.install("child")
 
 
 def isolated(fn: Callable[..., Any], *args: Any) -> Any:

@@ -42,9 +42,11 @@ class Ledger:
         self.entries: dict[str, dict[str, Any]] = {}
         if self.path.is_file():
             try:
-                self.entries = json.loads(self.path.read_text(encoding="utf-8"))
+                entries = json.loads(self.path.read_text(encoding="utf-8"))
             except (json.JSONDecodeError, UnicodeDecodeError):
-                self.entries = {}  # a torn write: every stage re-checks (finished work resumes cheaply)
+                entries = {}  # a torn write: every stage re-checks (finished work resumes cheaply)
+            if isinstance(entries, dict):  # anything else (a hand edit) counts as no record
+                self.entries = {k: v for k, v in entries.items() if isinstance(v, dict)}
 
     def done(self, stage: str, key: str) -> bool:
         entry = self.entries.get(stage, {})

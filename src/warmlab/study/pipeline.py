@@ -36,7 +36,7 @@ def vllm_spec(spec_text: str) -> str:
 def _write_if_changed(path: Path, text: str, key: str | None) -> None:
     """Replace an output only when its content changes, moving the old one aside first."""
     if path.is_file():
-        if path.read_text(encoding="utf-8") == text:
+        if path.read_bytes() == text.encode("utf-8"):
             return
         move_aside(path, key)
     from warmlab.core.io import write_atomic

@@ -154,9 +154,11 @@ def plan_units(cfg: StudyConfig) -> list[Unit]:
 def check_study(cfg: StudyConfig) -> tuple[list[Unit], dict[str, Any]]:
     """Validate the whole config (and every file it names); returns the units and each trained variant's
     resolved settings."""
-    from warmlab.models import parse_spec
+    from warmlab.core.io import out_folder
+    from warmlab.models import check_usable, parse_spec
 
-    parse_spec(cfg.base)
+    out_folder(cfg.out, flag="study out")
+    check_usable(cfg.base)
     settings: dict[str, Any] = {}
     for v in cfg.variants:
         if v.kind == "sft":
@@ -165,7 +167,7 @@ def check_study(cfg: StudyConfig) -> tuple[list[Unit], dict[str, Any]]:
         elif v.kind == "system":
             parse_spec(f"{cfg.base}@system={v.system}")
         else:
-            parse_spec(v.spec)
+            check_usable(v.spec)
     names = {v.name for v in cfg.variants}
     follow = cfg.warmth.get("checkpoints", True)
     if isinstance(follow, list) and set(follow) - names:
@@ -176,4 +178,10 @@ def check_study(cfg: StudyConfig) -> tuple[list[Unit], dict[str, Any]]:
     head = cfg.stats.get("headline")
     if head is not None and head not in names:
         raise WarmlabError(f"study config: stats.headline {head!r} is not a variant")
-    return plan_units(cfg), settings
+    units = plan_units(cfg)
+    for u in units:  # a judge or user that cannot be used fails now, not after the first stages ran
+        for spec in {u.judge, u.user} - {None}:
+            check_usable(str(spec))
+        if u.engine == "vllm":
+            check_usable(f"vllm/{cfg.base}")
+    return units, settings

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from warmlab.errors import GenerationStopped
 from warmlab.solvers.users.base import Message, UserTurn
 
 if TYPE_CHECKING:
@@ -135,6 +136,8 @@ class LLMUser:
         for attempt in range(1, self.retries + 2):
             try:
                 out = await self.model.generate(messages, config=self.config or GenerateConfig())
+            except GenerationStopped:
+                raise  # the run is stopping: this turn did not fail, it never happened
             except Exception as e:  # a provider error is a failed turn, not a crashed sample
                 why = f"{type(e).__name__}: {str(e)[:120]}"
                 continue

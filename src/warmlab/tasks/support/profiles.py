@@ -75,9 +75,7 @@ def _profile(name: str, lineno: int, obj: dict[str, Any]) -> Profile:
         raise WarmlabError(f'{where}: `intention` must be an object {{"kind": ..., "text": ...}}')
     kind = intention.get("kind")
     if kind not in INTENTION_KINDS:
-        raise WarmlabError(
-            f"{where}: unknown intention kind {kind!r}; known: {', '.join(INTENTION_KINDS)}"
-        )
+        raise WarmlabError(f"{where}: unknown intention kind {kind!r}; known: {', '.join(INTENTION_KINDS)}")
     text = intention.get("text")
     if not isinstance(text, str) or not text.strip():
         raise WarmlabError(f"{where}: `intention.text` must be a non-empty string")
