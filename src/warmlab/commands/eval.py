@@ -42,6 +42,7 @@ def cmd_eval(a: argparse.Namespace) -> None:
 
     from warmlab.results import latest_rows, read_results, write_parquet
     from warmlab.results.runner import EvalSettings, run_eval
+    from warmlab.scoring.cascade import DEFAULT_SAMPLE
     from warmlab.summary import print_summary
     from warmlab.tasks import get_battery
 
@@ -58,6 +59,8 @@ def cmd_eval(a: argparse.Namespace) -> None:
             args.setdefault(flag, given)
     roles = parse_roles(a.model_role)
     judge = a.judge or roles.get("grader")
+    if (a.judge_all or a.judge_sample is not None) and not judge:
+        raise WarmlabError("--judge-all and --judge-sample need a judge: add --judge SPEC")
     modes = list(battery.modes) if a.mode == "all" else [a.mode]
     if a.mode == "both":
         modes = ["generate", "choice"]
@@ -70,6 +73,8 @@ def cmd_eval(a: argparse.Namespace) -> None:
         max_tokens=max_tokens,
         temperature=a.temperature,
         batch_size=a.batch_size,
+        judge_all=a.judge_all,
+        judge_sample=DEFAULT_SAMPLE if a.judge_sample is None else a.judge_sample,
     )
     out = Path(a.out)
     path = run_eval(a.model, modes, out, settings, judge=judge, user=roles.get("user"))
@@ -109,7 +114,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--max-tokens", type=int, default=None, help="default: the task's own")
     e.add_argument("--temperature", type=float, default=None, help="default: greedy")
     e.add_argument("--batch-size", type=int, default=32, help="local models: generation batch size")
-    e.add_argument("--judge", default=None, help="grader model spec; default: the offline scorers")
+    e.add_argument(
+        "--judge",
+        default=None,
+        help="grader model spec; reliability: it grades the rows the offline scorer left undecided, plus "
+        "--judge-sample decided rows per model and mode to measure agreement (default: offline only)",
+    )
+    e.add_argument("--judge-all", action="store_true", help="the judge grades every row (it is primary)")
+    e.add_argument(
+        "--judge-sample",
+        type=int,
+        default=None,
+        metavar="N",
+        help="decided rows per model and mode the judge also grades, to measure agreement (default 50)",
+    )
     e.add_argument(
         "--model-role",
         action="append",

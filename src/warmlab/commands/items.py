@@ -13,9 +13,14 @@ from warmlab.items.schema import Item
 
 def cmd_rescore(a: argparse.Namespace) -> None:
     from warmlab.rescore import rescore
+    from warmlab.scoring.cascade import DEFAULT_SAMPLE, CascadeSettings
     from warmlab.summary import print_summary
 
-    rows = rescore(Path(a.input), Path(a.out), judge=a.judge)
+    if (a.judge_all or a.judge_sample is not None) and not a.judge:
+        raise WarmlabError("--judge-all and --judge-sample need a judge: add --judge SPEC")
+    sample = DEFAULT_SAMPLE if a.judge_sample is None else a.judge_sample
+    cascade = CascadeSettings(judge_all=a.judge_all, sample=sample, seed=a.seed)
+    rows = rescore(Path(a.input), Path(a.out), judge=a.judge, cascade=cascade)
     print_summary([r for r in rows if r["verdict"] != "invalid"])
     print(f"results: {a.out}")
 
@@ -75,7 +80,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser("rescore", help="score transcripts produced elsewhere")
     r.add_argument("--input", required=True)
     r.add_argument("--out", required=True)
-    r.add_argument("--judge", default=None)
+    r.add_argument(
+        "--judge",
+        default=None,
+        help="grader model spec: it grades the rows the offline scorer left undecided, plus --judge-sample "
+        "decided rows per model to measure agreement",
+    )
+    r.add_argument("--judge-all", action="store_true", help="the judge grades every row (it is primary)")
+    r.add_argument(
+        "--judge-sample",
+        type=int,
+        default=None,
+        metavar="N",
+        help="decided rows per model the judge also grades, to measure agreement (default 50)",
+    )
+    r.add_argument("--seed", type=int, default=0, help="which decided rows the agreement sample takes")
     r.set_defaults(func=cmd_rescore)
 
     i = sub.add_parser(

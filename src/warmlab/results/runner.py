@@ -20,6 +20,7 @@ from warmlab.errors import WarmlabError
 from warmlab.models import ModelSpec, model_identity, parse_spec
 from warmlab.results.recorder import Sink, recording
 from warmlab.results.rows import done_sample_ids, latest_rows
+from warmlab.scoring.cascade import DEFAULT_SAMPLE
 from warmlab.tasks import Battery, get_battery
 
 RESULTS_FILE = "results.jsonl"
@@ -37,6 +38,8 @@ class EvalSettings:
     temperature: float | None = None
     batch_size: int = 32
     sample_ids: frozenset[str] | None = None  # run only these samples (None: all)
+    judge_all: bool = False  # with a judge: it grades every row, not only the undecided ones
+    judge_sample: int = DEFAULT_SAMPLE  # with a judge: decided rows per model x mode it also grades
 
     def __post_init__(self) -> None:
         if self.limit is not None and self.limit < 1:
@@ -47,6 +50,8 @@ class EvalSettings:
             raise WarmlabError(f"batch_size must be between 1 and 4096, not {self.batch_size}")
         if self.temperature is not None and not 0 <= self.temperature <= 5:
             raise WarmlabError(f"temperature must be between 0 and 5, not {self.temperature}")
+        if self.judge_sample < 0:
+            raise WarmlabError(f"judge_sample must be 0 or more rows, not {self.judge_sample}")
 
 
 def task_args(settings: EvalSettings, mode: str, spec: ModelSpec) -> dict[str, Any]:
@@ -185,7 +190,10 @@ def run_eval(
         build_task(battery, settings, mode, specs[0])  # bad task arguments fail before any model loads
     results = out / RESULTS_FILE
     check_writable(results)
-    roles = {k: v for k, v in (("grader", _role_model(judge)), ("user", _role_model(user))) if v is not None}
+    grader = _role_model(judge)
+    # a battery with a cascade is judged after its run (only the rows that need it); others bind the role
+    inline = grader if battery.cascade is None else None
+    roles = {k: v for k, v in (("grader", inline), ("user", _role_model(user))) if v is not None}
     # Every local model is loaded once up front, so a bad path or a mismatched adapter fails before any
     # work; only the first stays loaded (one model in memory at a time).
     first = next(((s.base, s.adapter) for s in specs if s.is_local and s.base is not None), None)
@@ -248,4 +256,40 @@ def run_eval(
                     raise WarmlabError(f"{label}: eval failed: {msg[-1] if msg else 'unknown error'}")
         if spec.is_local and spec.base is not None and len(specs) > 1:
             release(spec.base, spec.adapter)
+    if grader is not None and judge and battery.cascade is not None:
+        judge_run(battery, results, [s.raw for s in specs], modes, settings, judge, grader)
     return results
+
+
+def judge_run(
+    battery: Battery,
+    results: Path,
+    models: Sequence[str],
+    modes: Sequence[str],
+    settings: EvalSettings,
+    judge: str,
+    grader: Any,
+) -> None:
+    """The battery's judge cascade over the run's rows (those of `models` x `modes`, earlier ones too);
+    judged rows are appended (the latest row of a sample wins when read)."""
+    import asyncio
+
+    from warmlab.scoring.cascade import CascadeSettings
+
+    assert battery.cascade is not None
+    rows = [
+        r
+        for r in latest_rows(read_table(results))
+        if r.get("task") == battery.name and r.get("model") in models and r.get("mode") in modes
+    ]
+    samples: dict[str, Any] = {}
+    for mode in modes:
+        task = build_task(battery, settings, mode, parse_spec(models[0]))
+        samples.update({str(s.id): s.metadata or {} for s in task.dataset})
+    cascade = CascadeSettings(settings.judge_all, settings.judge_sample, settings.seed)
+
+    def write(new: list[dict[str, Any]]) -> None:
+        append_rows(results, new)
+
+    line = asyncio.run(battery.cascade(rows, samples, judge, grader, cascade, write))
+    print(f"{battery.name}: {line}", file=sys.stderr)

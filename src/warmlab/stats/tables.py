@@ -1,4 +1,5 @@
-"""Error rates with Wilson intervals, and paired variant-vs-base tests per cell (exact McNemar + BH FDR)."""
+"""Error rates with Wilson intervals and coverage, and paired variant-vs-base tests per cell (exact McNemar +
+BH FDR)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from warmlab.scoring.verdict import DECIDED
 from warmlab.stats.intervals import ALPHA, wilson
 
 CELL = ("family", "context", "belief")
+
+
+def coverage(verdicts: pd.Series) -> dict[str, Any]:
+    """Decided (correct, incorrect, refusal) over scored rows (every row but `invalid`: those the scorer
+    could not run on), with the undecided, unparsed and invalid counts."""
+    invalid = int((verdicts == "invalid").sum())
+    decided = int(verdicts.isin(sorted(DECIDED)).sum())
+    scored = len(verdicts) - invalid
+    return {
+        "n_decided": decided,
+        "undecided": int((verdicts == "undecided").sum()),
+        "unparsed": int((verdicts == "unparsed").sum()),
+        "invalid": invalid,
+        "coverage": decided / scored if scored else None,
+    }
 
 
 def _rate_entry(g: pd.DataFrame) -> dict[str, Any]:
@@ -22,7 +39,7 @@ def _rate_entry(g: pd.DataFrame) -> dict[str, Any]:
         "n_scored": n,
         "errors": errors,
         "refusals": int(g["refused"].sum()),
-        "unparsed": int((g["verdict"] == "unparsed").sum()),
+        **coverage(g["verdict"]),
         "rate": errors / n if n else None,
         "ci_low": lo,
         "ci_high": hi,
