@@ -103,7 +103,8 @@ def scripted(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[Scripted]]:
 
 def cands(verdicts: str, group: str = "g", judged: str = "") -> list[Candidate]:
     """One candidate per letter: c(orrect), i(ncorrect), u(ndecided), r(efusal), p (unparsed), x (invalid)."""
-    names = {"c": "correct", "i": "incorrect", "u": "undecided", "r": "refusal", "p": "unparsed", "x": "invalid"}
+    names = {"c": "correct", "i": "incorrect", "u": "undecided", "r": "refusal"}
+    names |= {"p": "unparsed", "x": "invalid"}
     return [
         Candidate(k, group, f"{group}-{k}", names[v], str(k) in judged.split(","))
         for k, v in enumerate(verdicts)
@@ -113,7 +114,8 @@ def cands(verdicts: str, group: str = "g", judged: str = "") -> list[Candidate]:
 def test_undecided_rows_and_a_sample_of_decided_ones_are_sent() -> None:
     cs = cands("cciicuurpx" * 3)
     roles = select(cs, CascadeSettings(sample=4, seed=1))
-    assert {k for k, r in roles.items() if r == "undecided"} == {c.key for c in cs if c.verdict == "undecided"}
+    undecided = {c.key for c in cs if c.verdict == "undecided"}
+    assert {k for k, r in roles.items() if r == "undecided"} == undecided
     agree = [k for k, r in roles.items() if r == "agreement"]
     assert len(agree) == 4 and all(cs[k].verdict in ("correct", "incorrect") for k in agree)
     # refusals, unparsed and invalid rows have no answer to grade
@@ -245,7 +247,7 @@ def test_agreement_sits_beside_every_effect_in_stats_console_and_report(
     assert len(sampled) == 8
     # the scripted judge calls every sampled answer correct: agreement = share of offline-correct rows
     agree = sum(r["outcomes"]["verdict"] == "correct" for r in sampled) / 8
-    res = analyse(rows, bootstrap=0)
+    res = analyse(rows, bootstrap=0, headline="system=warm")
     overall = next(p for p in res["paired"] if p["level"] == "overall")
     assert overall["agreement"]["n"] == 8 and overall["agreement"]["agreement"] == pytest.approx(agree)
     assert overall["agreement"]["scorers"] == ["judge:cascadejudge/judge", "offline"]
@@ -265,9 +267,17 @@ def test_agreement_sits_beside_every_effect_in_stats_console_and_report(
     out = capsys.readouterr().out
     assert "judge agrees" in out and f"prompt {PROMPT_VERSION}" in out and "coverage" in out
     (tmp_path / "stats.json").write_text(json.dumps(res))
+    from warmlab.commands.study import print_study
+
+    print_study(tmp_path)  # the demo's table
+    out = capsys.readouterr().out
+    assert "coverage, all" in out and "coverage, neutral" in out
     page = build_report(tmp_path, tmp_path / "report.html").read_text(encoding="utf-8")
     for text in (PROMPT_VERSION, "Cohen&#x27;s kappa", "Error rate and coverage", "cascadejudge/judge"):
         assert text in page, text
+    headline = page[page.index('<section id="headline"') : page.index("</section>")]
+    assert "generate: coverage " in headline and "offline scorer vs judge: " in headline
+    assert "n = 8" in headline
 
 
 def test_choice_rows_and_errors_are_never_judged() -> None:
@@ -314,7 +324,7 @@ def test_rescore_runs_the_same_cascade(
     body = "".join(f'{k},m,{Q},Paris,Lyon,"{v}",trivia\n' for k, v in OUTPUTS.items())
     src.write_text(HEADER + body + f"bad,m,{Q},,Lyon,Paris,trivia\n", encoding="utf-8")
     out = tmp_path / "scored.jsonl"
-    main(["rescore", "--input", str(src), "--out", str(out), "--judge", "cascadejudge/j", "--judge-sample", "2"])
+    main(["rescore", "--input", str(src), "--out", str(out), "--judge", "cascadejudge/j", "--judge-sample=2"])
     printed = capsys.readouterr().out
     rows = {r["item_id"]: r for r in map(json.loads, out.read_text().splitlines())}
     decided = sorted(
@@ -325,12 +335,31 @@ def test_rescore_runs_the_same_cascade(
     assert f"judge cascadejudge/j ({PROMPT_VERSION}): 4 rows judged (2 undecided, 2 agreement)" in printed
     assert rows["u1"]["verdict"] == "undecided"  # the judge's NO ANSWER
     assert rows["u2"]["verdict"] == "unparsed"  # an unreadable reply is never guessed
-    assert rows["u2"]["by_scorer"] == {"offline": {"verdict": "undecided"}, "judge:cascadejudge/j": {"verdict": "unparsed"}}
+    judged = {"offline": {"verdict": "undecided"}, "judge:cascadejudge/j": {"verdict": "unparsed"}}
+    assert rows["u2"]["by_scorer"] == judged
     for k in decided:  # the offline verdict stays primary on the sample; the judge's is beside it
         assert rows[k]["verdict"] == rows[k]["by_scorer"]["offline"]["verdict"]
         assert rows[k]["judge"]["role"] == "agreement"
     untouched = set(OUTPUTS) - {"u1", "u2", *decided}
     assert all("judge" not in rows[k] for k in untouched) and rows["bad"]["verdict"] == "invalid"
+
+
+@pytest.mark.slow  # the judge decodes its 256 tokens per call: ~40 s on 2 busy cores
+def test_a_local_judge_whose_reply_cannot_be_parsed_leaves_the_row_unparsed(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    """A real local model as the judge (warmlab's provider, outside an inspect eval): a random-weight model
+    never writes "VERDICT: ...", so the rows it was asked to settle are unparsed, never guessed."""
+    from warmlab.rescore import rescore
+    from warmlab.scoring import counts_as_error
+
+    src = tmp_path / "in.csv"
+    src.write_text(HEADER + f'u1,m,{Q},Paris,Lyon,"{NON_ANSWER}",trivia\nd1,m,{Q},Paris,Lyon,Paris.,trivia\n')
+    rows = rescore(src, tmp_path / "o.jsonl", judge=str(tiny_model), cascade=CascadeSettings(sample=1))
+    assert [r["verdict"] for r in rows] == ["unparsed", "correct"]
+    assert counts_as_error(rows[0]["verdict"], "trivia") is None
+    assert [r["judge"]["role"] for r in rows] == ["undecided", "agreement"]
+    assert rows[1]["by_scorer"][f"judge:{tiny_model}"] == {"verdict": "unparsed"}
 
 
 def test_judge_flags_need_a_judge(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -344,3 +373,21 @@ def test_judge_flags_need_a_judge(tmp_path: Path, capsys: pytest.CaptureFixture[
             main(argv)
         assert e.value.code == 2
         assert "need a judge" in capsys.readouterr().err
+
+
+def test_a_study_passes_the_cascade_settings_to_its_reliability_runs() -> None:
+    from warmlab.study.config import parse_config
+    from warmlab.study.plan import plan_units
+
+    raw: dict[str, Any] = {
+        "eval": {"modes": ["generate"], "limit": 1, "judge": "openai-api/x/y", "judge_sample": 10},
+        "warmth": {"enabled": False},
+    }
+    units = plan_units(parse_config({**raw, "eval": {**raw["eval"], "judge_all": True}}, "t"))
+    assert [(u.judge, u.settings["judge_all"], u.settings["judge_sample"]) for u in units] == [
+        ("openai-api/x/y", True, 10)
+    ]
+    plain = plan_units(parse_config({**raw, "eval": {"modes": ["generate"], "limit": 1}}, "t"))
+    assert not {"judge_all", "judge_sample"} & set(plain[0].settings)  # unchanged stage keys
+    with pytest.raises(WarmlabError, match="judge_sample"):
+        parse_config({"eval": {"judge_sample": -1}}, "t")
