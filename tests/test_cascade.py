@@ -254,6 +254,7 @@ def test_agreement_sits_beside_every_effect_in_stats_console_and_report(
     cells = [p for p in res["paired"] if p["level"] == "cell"]
     assert sum((p["agreement"] or {}).get("n", 0) for p in cells) == 8
     assert res["headline"]["by_mode"]["generate"]["agreement"]["n"] == 8
+    assert all(e["agreement"]["n"] == 8 for e in res["models"]["generate"]["system=warm"].values())
     judge = res["meta"]["judge"]["judges"][0]
     assert (judge["model"], judge["prompt"], judge["roles"]["agreement"]) == (
         "cascadejudge/judge",

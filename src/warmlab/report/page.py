@@ -259,7 +259,13 @@ def model_html(entry: Mapping[str, Any]) -> str:
     head = (
         f"<h4>{e(title)}</h4><p class='note'><code>{e(entry.get('formula', ''))}</code>; n = "
         f"{entry.get('n_obs')} ({entry.get('n_warm')} variant, {entry.get('n_base')} base), "
-        f"{entry.get('errors')} errors, {entry.get('n_clusters')} item clusters</p>"
+        f"{entry.get('errors')} errors, {entry.get('n_clusters')} item clusters"
+        + (
+            f"; offline scorer vs judge: {e(S.agreement_text(entry['agreement']))}"
+            if entry.get("agreement")
+            else ""
+        )
+        + "</p>"
     )
     coefs = table(
         [

@@ -26,7 +26,8 @@ JSON-serialisable dict (no NaN or infinity: a missing or infinite number is null
   that cell, {scorers, n, agreement, kappa}, or null when no row there was judged (warmlab.stats.judging).
 - ``models``: {mode: {variant: {model_name: entry}}}, model_name in main, context_group, context, belief
   (see warmlab.stats.models). entry: {name, label, paper_file, status ("ok" | "not_estimable" |
-  "skipped"), reason, formula, n_obs, n_warm, n_base, errors, n_clusters, degenerate_cluster (variant and
+  "skipped"), reason, agreement (offline vs judge over the judged rows of the variant and its base, or
+  null), formula, n_obs, n_warm, n_base, errors, n_clusters, degenerate_cluster (variant and
   base answer every item alike: no cluster-robust SEs and no bootstrap), dropped_terms, notes,
   coefficients: [{term, estimate, se_cluster, se_naive, ci_cluster, ci_naive, p_cluster, p_naive,
   odds_ratio}] (log-odds), ame: {estimate (pp), n, base_rate, variant_rate, se_cluster, se_naive,
@@ -201,6 +202,7 @@ def analyse(
     if mode is not None:
         rows = [r for r in rows if r.get("mode") == mode]
     attach_agreement(paired_entries, rows, in_paired)
+    judged = judged_rows(rows)
     no_disc = [e for e in paired_entries if e["level"] == "cell" and e["variant_only"] + e["base_only"] == 0]
     if no_disc:
         warn.append(f"{len(no_disc)} paired cell(s) with no discordant pairs: p = 1 (no evidence either way)")
@@ -231,6 +233,17 @@ def analyse(
             sel["warm"] = (sel["variant"] == variant).astype(int)
             entries, fits = fit_all(sel, length=length_covariate)
             models.setdefault(m, {})[variant] = entries
+            agree = agreement_of(
+                [
+                    r
+                    for r in judged
+                    if r.get("mode") == m
+                    and r.get("variant") in ("base", variant)
+                    and str(r.get("base") or r.get("model")) in bases
+                ]
+            )
+            for e in entries.values():
+                e["agreement"] = agree
             for name, e in entries.items():
                 if e["status"] != "ok":
                     warn.append(f"{m}/{variant}/{name}: {e['status'].replace('_', ' ')}: {e['reason']}")
@@ -268,15 +281,7 @@ def analyse(
                         for e in paired_entries
                         if e["level"] == "overall" and e["mode"] == m and e["variant"] == variant
                     ],
-                    "agreement": agreement_of(
-                        [
-                            r
-                            for r in judged_rows(rows)
-                            if r.get("mode") == m
-                            and r.get("variant") in ("base", variant)
-                            and str(r.get("base") or r.get("model")) in bases
-                        ]
-                    ),
+                    "agreement": agree,
                 }
     meta["headline_variant"] = head_variant
     meta["judge"] = judge_summary(rows)
