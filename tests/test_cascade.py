@@ -52,6 +52,7 @@ class Scripted(ModelAPI):
     """Model under test and judge in one: a judge prompt is recognised by its response markers."""
 
     sent: ClassVar[list[str]] = []  # responses the judge was asked about, in call order
+    down: ClassVar[bool] = False  # the judge is unreachable
 
     def __init__(
         self,
@@ -68,6 +69,8 @@ class Scripted(ModelAPI):
     ) -> ModelOutput:
         prompt = "\n".join(m.text for m in input)
         if m := RESPONSE.search(prompt):
+            if Scripted.down:
+                raise RuntimeError("connection refused")
             Scripted.sent.append(m.group(1))
             text = judge_reply(m.group(1))
         else:
@@ -94,8 +97,9 @@ def scripted(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[Scripted]]:
     import warmlab.models as models
 
     monkeypatch.setattr(models, "INSPECT_PROVIDERS", models.INSPECT_PROVIDERS | {"cascadejudge"})
-    Scripted.sent = []
+    Scripted.sent, Scripted.down = [], False
     yield Scripted
+    Scripted.down = False
 
 
 # ---------------------------------------------------------------- the selection rules (pure)
@@ -279,6 +283,21 @@ def test_agreement_sits_beside_every_effect_in_stats_console_and_report(
     headline = page[page.index('<section id="headline"') : page.index("</section>")]
     assert "generate: coverage " in headline and "offline scorer vs judge: " in headline
     assert "n = 8" in headline
+
+
+def test_an_unreachable_judge_is_one_error_and_the_rows_are_kept(
+    scripted: type[Scripted], tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    Scripted.down = True
+    small = replace(SETTINGS, limit=2)
+    with pytest.raises(
+        WarmlabError, match=r"judge cascadejudge/j: all \d+ calls failed .*connection refused"
+    ):
+        run_eval(MODELS[:1], ["generate"], tmp_path, small, judge="cascadejudge/j")
+    rows = latest_rows(read_results(tmp_path / "results.jsonl"))
+    assert len(rows) == 8 and not any("judge" in r for r in rows)
 
 
 def test_choice_rows_and_errors_are_never_judged() -> None:

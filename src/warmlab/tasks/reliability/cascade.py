@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from warmlab.errors import WarmlabError
 from warmlab.items.schema import Item
 from warmlab.scoring.cascade import Candidate, CascadeSettings, Role, count_roles, primary, select
 from warmlab.scoring.judge import MAX_TOKENS, PROMPT_VERSION, TEMPERATURE
@@ -160,8 +161,15 @@ async def cascade(
 ) -> str:
     """The cascade over a run's contract rows (`samples`: sample id -> the sample's metadata, holding
     the item; `model`: the inspect Model of judge `spec`). Judged rows go to `on_rows` (the runner appends
-    them); returns a one-line summary."""
-    return summary_line(await run_cascade(rows, samples, Judge(spec, model), settings, on_rows))
+    them); returns a one-line summary. Every call failing (an unreachable judge) is an error; the run's
+    rows are kept as they are."""
+    summary = await run_cascade(rows, samples, Judge(spec, model), settings, on_rows)
+    if summary["failed"] and not summary["judged"]:
+        raise WarmlabError(
+            f"judge {spec}: all {len(summary['failed'])} calls failed ({summary['failed'][0]}); the rows "
+            "keep their offline verdicts: run the same command again to judge them"
+        )
+    return summary_line(summary)
 
 
 async def run_cascade(
