@@ -167,7 +167,7 @@ def test_the_judge_is_primary_where_it_settles_a_row() -> None:
 
 
 SETTINGS = EvalSettings(
-    args={"families": "trivia", "contexts": "none,sad"}, limit=12, max_tokens=32, batch_size=8
+    args={"families": "trivia", "contexts": "none,sad"}, limit=4, max_tokens=32, batch_size=8
 )
 MODELS = ["cascadejudge/a", "cascadejudge/a@system=warm"]
 
@@ -184,7 +184,7 @@ def test_eval_sends_exactly_the_undecided_rows_and_the_agreement_sample(
 
     path = run_eval(MODELS, ["generate"], tmp_path, SETTINGS)  # offline only
     offline = latest_rows(read_results(path))
-    assert Scripted.sent == [] and len(offline) == 2 * 12 * 2 * 2
+    assert Scripted.sent == [] and len(offline) == 2 * 4 * 2 * 2
     assert {"correct", "incorrect", "undecided"} <= {r["outcomes"]["verdict"] for r in offline}
 
     settings = replace(SETTINGS, judge_sample=3)  # the run's seed (0) also seeds the sample
@@ -239,7 +239,6 @@ def test_agreement_sits_beside_every_effect_in_stats_console_and_report(
 ) -> None:
     from dataclasses import replace
 
-    from warmlab.report import build_report
     from warmlab.stats import analyse
     from warmlab.stats.console import print_result
 
@@ -271,18 +270,19 @@ def test_agreement_sits_beside_every_effect_in_stats_console_and_report(
     print_result(res)
     out = capsys.readouterr().out
     assert "judge agrees" in out and f"prompt {PROMPT_VERSION}" in out and "coverage" in out
-    (tmp_path / "stats.json").write_text(json.dumps(res))
-    from warmlab.commands.study import print_study
+    # the report's pieces (the whole page is rendered in test_coverage)
+    from warmlab.report import data as D
+    from warmlab.report import scoring as S
+    from warmlab.report.page import model_html
 
-    print_study(tmp_path)  # the demo's table
-    out = capsys.readouterr().out
-    assert "coverage, all" in out and "coverage, neutral" in out
-    page = build_report(tmp_path, tmp_path / "report.html").read_text(encoding="utf-8")
-    for text in (PROMPT_VERSION, "Cohen&#x27;s kappa", "Error rate and coverage", "cascadejudge/judge"):
-        assert text in page, text
-    headline = page[page.index('<section id="headline"') : page.index("</section>")]
-    assert "generate: coverage " in headline and "offline scorer vs judge: " in headline
-    assert "n = 8" in headline
+    section = S.judge_html(res)
+    for text in (PROMPT_VERSION, "Cohen&#x27;s kappa", "cascadejudge/judge", "8 agreement"):
+        assert text in section, text
+    assert "n = 8" in model_html(res["models"]["generate"]["system=warm"]["main"])
+    role = D.roles(D.variants(res))
+    head = S.annotate_headline(D.headline(res, role), res)
+    assert any("offline scorer vs judge: " in d and "n = 8" in d for d in head["details"])
+    assert any(d.startswith("generate: coverage ") for d in head["details"])
 
 
 def test_an_unreachable_judge_is_one_error_and_the_rows_are_kept(

@@ -77,3 +77,5 @@ def test_every_table_shows_coverage_beside_the_error_rate(
     page = build_report(tmp_path, tmp_path / "r.html").read_text(encoding="utf-8")
     assert "Error rate and coverage" in page and "60% (3/5)" in page and "67% (4/6)" in page
     assert "Scored offline only (no LLM judge)" in page
+    headline = page[page.index('<section id="headline"') : page.index("</section>")]
+    assert "generate: coverage 64% (7/11) of warm and base answers decided" in headline

@@ -277,15 +277,24 @@ def judge_run(
     from warmlab.scoring.cascade import CascadeSettings
 
     assert battery.cascade is not None
-    rows = [
-        r
-        for r in latest_rows(read_table(results))
-        if r.get("task") == battery.name and r.get("model") in models and r.get("mode") in modes
-    ]
     samples: dict[str, Any] = {}
     for mode in modes:
         task = build_task(battery, settings, mode, parse_spec(models[0]))
-        samples.update({str(s.id): s.metadata or {} for s in task.dataset})
+        samples.update(
+            {
+                str(s.id): s.metadata or {}
+                for s in task.dataset
+                if settings.sample_ids is None or str(s.id) in settings.sample_ids
+            }
+        )
+    rows = [  # this run's rows (a folder may hold others: other models, or samples of another limit)
+        r
+        for r in latest_rows(read_table(results))
+        if r.get("task") == battery.name
+        and r.get("model") in models
+        and r.get("mode") in modes
+        and str(r.get("sample_id")) in samples
+    ]
     cascade = CascadeSettings(settings.judge_all, settings.judge_sample, settings.seed)
 
     def write(new: list[dict[str, Any]]) -> None:
