@@ -66,9 +66,12 @@ def test_every_table_shows_coverage_beside_the_error_rate(
     assert "60% (3/5)" in out and "67% (4/6)" in out  # base, warm: per family
     assert "50% (2), cov 60%" in out  # the context x belief cell
     res = analyse(both, bootstrap=0)
+    overall = next(p for p in res["paired"] if p["level"] == "overall")
+    assert (overall["base_coverage"], overall["variant_coverage"]) == pytest.approx((3 / 5, 4 / 6))
     print_result(res)
     out = capsys.readouterr().out
     assert "coverage 64% (3 undecided)" in out and "60% (3/5)" in out and "67% (4/6)" in out
+    assert "60%/67%" in out  # beside the paired effect
     (tmp_path / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in both))
     (tmp_path / "stats.json").write_text(json.dumps(res))
     print_study(tmp_path)

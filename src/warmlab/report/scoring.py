@@ -107,13 +107,21 @@ def judge_html(stats: Mapping[str, Any]) -> str:
             f"{p['variant']} vs {p['base']}",
             D.fmt_pp(p.get("diff_pp")),
             str(p.get("n_pairs")),
+            f"{D.fmt_pct(p.get('base_coverage'))} / {D.fmt_pct(p.get('variant_coverage'))}",
             agreement_text(p.get("agreement")),
         ]
         for p in stats.get("paired") or []
         if p.get("level") == "overall"
     ]
     if effects:
-        head = ["mode", "comparison", "difference (pp)", "pairs", "offline vs judge"]
+        head = [
+            "mode",
+            "comparison",
+            "difference (pp)",
+            "pairs",
+            "coverage base / variant",
+            "offline vs judge",
+        ]
         out.append(
             "<p class='note'>Agreement beside each paired effect (the judged rows of the variant and its "
             "base):</p>" + _table(head, effects)

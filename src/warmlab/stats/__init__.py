@@ -21,7 +21,8 @@ JSON-serialisable dict (no NaN or infinity: a missing or infinite number is null
   both_wrong, variant_only, base_only, both_right, base_rate, variant_rate, diff_pp, p_value (exact
   McNemar), q_value (Benjamini-Hochberg over the cells of one mode x base x variant; null for "overall"),
   cohens_g, odds_ratio (variant_only / base_only, null if infinite), odds_ratio_ci, direction, note,
-  agreement}. A pair is one item x condition answered (and scored) by both the variant and its base.
+  base_coverage, variant_coverage (decided / scored rows of each side in that cell), agreement}. A pair
+  is one item x condition answered (and scored) by both the variant and its base.
   agreement: offline scorer vs judge on the error flag over the judged rows of the variant and its base in
   that cell, {scorers, n, agreement, kappa}, or null when no row there was judged (warmlab.stats.judging).
 - ``models``: {mode: {variant: {model_name: entry}}}, model_name in main, context_group, context, belief

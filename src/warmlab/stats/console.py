@@ -102,6 +102,7 @@ def paired_table(res: dict[str, Any]) -> Table:
         "p",
         "q",
         "g",
+        "coverage b/v",
         "judge agrees",
     ):
         t.add_column(col)
@@ -123,6 +124,7 @@ def paired_table(res: dict[str, Any]) -> Table:
             _p(e["p_value"]),
             _p(e["q_value"]),
             "-" if e["cohens_g"] is None else f"{e['cohens_g']:.2f}",
+            f"{_pct(e.get('base_coverage'), 0)}/{_pct(e.get('variant_coverage'), 0)}",
             agreement_cell(e.get("agreement")),
         )
     return t
@@ -212,6 +214,11 @@ def print_result(res: dict[str, Any], console: Console | None = None) -> None:
                     f"[bold]headline[/] ({mode}, {h['variant']} vs base, neutral prompts): "
                     f"{_pp(a['estimate'])} pp error, 95% CI {_ci(a['ci_cluster'])} (item-clustered), "
                     f"bootstrap {_ci(a['bootstrap_ci'])}"
+                    + "".join(
+                        f"; coverage base {_pct(po.get('base_coverage'), 0)}, {h['variant']} "
+                        f"{_pct(po.get('variant_coverage'), 0)}"
+                        for po in hm.get("paired_overall") or []
+                    )
                     + (f"; offline vs judge agree {agreement_cell(agree)}" if agree else "")
                 )
             else:

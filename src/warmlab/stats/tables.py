@@ -156,14 +156,33 @@ def paired(df: pd.DataFrame, comparisons: Sequence[tuple[str, str, str]]) -> lis
     out: list[dict[str, Any]] = []
     for mode, base, variant in comparisons:
         pairs = pair_rows(df, mode, base, variant)
+        sel = df[(df["mode"] == mode) & (df["base"] == base)]
+        cov = _coverages(sel, variant)
         head = {"mode": mode, "base": base, "variant": variant}
         cells = [
-            {**head, **dict(zip(CELL, vals, strict=True)), "level": "cell", **_paired_entry(g)}
+            {**head, **dict(zip(CELL, vals, strict=True)), "level": "cell", **_paired_entry(g), **cov(vals)}
             for vals, g in pairs.groupby(list(CELL), sort=True)
         ]
         for e, q in zip(cells, bh([e["p_value"] for e in cells]), strict=True):
             e["q_value"] = q
         out.extend(cells)
         if len(pairs):
-            out.append({**head, **dict.fromkeys(CELL, "all"), "level": "overall", **_paired_entry(pairs)})
+            overall = {**head, **dict.fromkeys(CELL, "all"), "level": "overall", **_paired_entry(pairs)}
+            out.append({**overall, **cov(None)})
     return out
+
+
+def _coverages(sel: pd.DataFrame, variant: str) -> Any:
+    """cell values (None: every cell) -> {base_coverage, variant_coverage} of the rows in that cell."""
+
+    def of(vals: tuple[str, ...] | None) -> dict[str, Any]:
+        rows = sel
+        if vals is not None:
+            for col, v in zip(CELL, vals, strict=True):
+                rows = rows[rows[col] == v]
+        return {
+            "base_coverage": coverage(rows.loc[rows["variant"] == "base", "verdict"])["coverage"],
+            "variant_coverage": coverage(rows.loc[rows["variant"] == variant, "verdict"])["coverage"],
+        }
+
+    return of
