@@ -411,3 +411,13 @@ def test_a_study_passes_the_cascade_settings_to_its_reliability_runs() -> None:
     assert not {"judge_all", "judge_sample"} & set(plain[0].settings)  # unchanged stage keys
     with pytest.raises(WarmlabError, match="judge_sample"):
         parse_config({"eval": {"judge_sample": -1}}, "t")
+
+
+def test_a_judge_that_cannot_be_used_fails_before_any_scoring(tmp_path: Path) -> None:
+    from warmlab.rescore import rescore
+
+    src = tmp_path / "in.csv"
+    src.write_text(HEADER + f"d1,m,{Q},Paris,Lyon,Paris.,trivia\n", encoding="utf-8")
+    with pytest.raises(WarmlabError, match="cannot use judge 'openai-api/nowhere/m'"):
+        rescore(src, tmp_path / "o.jsonl", judge="openai-api/nowhere/m")
+    assert not (tmp_path / "o.jsonl").exists()

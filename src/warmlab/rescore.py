@@ -226,10 +226,11 @@ def rescore(
         raise WarmlabError(
             f"{path}: no scorable rows (line {problems[0].line}: {problems[0].reason}); see {where}"
         )
+    model = judge_model(judge) if judge else None  # a bad spec fails before any scoring
     results = asyncio.run(_score_all(parsed, path, problems))
     if judge:
-        line = asyncio.run(_judge(results, parsed, path, judge, cascade or CascadeSettings(), problems))
-        print(line)
+        settings = cascade or CascadeSettings()
+        print(asyncio.run(_judge(results, parsed, path, judge, model, settings, problems)))
     problems.sort(key=lambda p: p.line)
     write_jsonl(out, results)
     if problems:
@@ -267,32 +268,33 @@ async def _score_all(
     return list(await asyncio.gather(*(one(n, r, it) for n, r, it in parsed)))
 
 
+def judge_model(spec: str) -> Any:
+    """The inspect Model of a judge spec; a spec or provider that cannot be used is one error line."""
+    from inspect_ai.model import get_model
+
+    from warmlab.models import parse_spec
+
+    try:
+        return get_model(parse_spec(spec).inspect_name)
+    except WarmlabError:
+        raise
+    except Exception as e:  # a provider that is not installed or not reachable
+        raise WarmlabError(f"cannot use judge {spec!r}: {str(e).strip().splitlines()[0]}") from e
+
+
 async def _judge(
     results: list[dict[str, Any]],
     parsed: list[tuple[int, dict[str, Any], Item | None]],
     path: Path,
     judge: str,
+    model: Any,
     settings: CascadeSettings,
     problems: list[Problem],
 ) -> str:
     """The judge cascade over the offline-scored rows (in place); returns its one-line summary."""
-    from inspect_ai.model import get_model
-
-    from warmlab.models import parse_spec
     from warmlab.scoring.cascade import count_roles, select
-    from warmlab.tasks.reliability.cascade import (
-        Judge,
-        candidates,
-        judge_selected,
-        summary_line,
-    )
+    from warmlab.tasks.reliability.cascade import Judge, candidates, judge_selected, summary_line
 
-    try:
-        model = get_model(parse_spec(judge).inspect_name)
-    except WarmlabError:
-        raise
-    except Exception as e:  # a provider that is not installed or not reachable
-        raise WarmlabError(f"cannot use judge {judge!r}: {str(e).strip().splitlines()[0]}") from e
     items = {n: it for n, _, it in parsed}
     keyed = [{**r, "sample_id": f"{r['line']}|{r['item_id']}"} for r in results]
     j = Judge(judge, model)

@@ -199,7 +199,7 @@ async def run_cascade(
 
 
 def summary_line(summary: Mapping[str, Any]) -> str:
-    """ "judge X (reliability-judge/2): 12 rows judged (10 undecided, 2 agreement); 0 failed"."""
+    """ "judge X (reliability-judge/2): 12 rows judged (10 undecided, 2 agreement)", then any failures."""
     sent = ", ".join(f"{n} {role}" for role, n in summary["sent"].items()) or "nothing to judge"
     failed = summary["failed"]
     tail = f"; {len(failed)} failed (first: {failed[0]}); run again to retry them" if failed else ""
