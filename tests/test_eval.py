@@ -45,7 +45,7 @@ def test_both_modes_write_tidy_rows(tiny_model: Path, tmp_path: Path) -> None:
         assert r["output_chars"] == len(r["output"])
         assert r["context_group"] == ("none" if r["context"] == "none" else "emotion")
     choice = [r for r in rows if r["mode"] == "choice"]
-    assert {r["scorer"] for r in choice} == {"choice:char"}
+    assert {r["scorer"] for r in choice} == {"choice:token"}
     full = [r for r in read_results(path) if r["mode"] == "choice"]
     assert all({"verdict_sum", "verdict_token", "verdict_char"} <= set(r["outcomes"]) for r in full)
     assert all(r["verdict"] in {"correct", "incorrect"} for r in choice)
