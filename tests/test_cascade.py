@@ -421,3 +421,33 @@ def test_a_judge_that_cannot_be_used_fails_before_any_scoring(tmp_path: Path) ->
     with pytest.raises(WarmlabError, match="cannot use judge 'openai-api/nowhere/m'"):
         rescore(src, tmp_path / "o.jsonl", judge="openai-api/nowhere/m")
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_inside_plain_inspect_a_bound_grader_grades_every_answer(
+    scripted: type[Scripted], tmp_path: Path
+) -> None:
+    """`inspect eval warmlab/reliability --model-role grader=SPEC`: no cascade there (no rows to select
+    from), so the judge grades every answer the offline scorer could grade and both verdicts are kept."""
+    import inspect_ai
+
+    from warmlab.tasks.reliability import reliability
+
+    task = reliability(families="trivia", contexts="none", limit=3, mode="generate")
+    log = inspect_ai.eval(
+        task,
+        model="cascadejudge/a",
+        model_roles={"grader": "cascadejudge/judge"},
+        display="none",
+        log_dir=str(tmp_path),
+    )[0]
+    assert log.samples and len(Scripted.sent) == len(log.samples)  # no refusal or empty answer here
+    for s in log.samples:
+        md = next(iter((s.scores or {}).values())).metadata or {}
+        judge = md["judge"]
+        assert (judge["prompt"], judge["role"]) == (PROMPT_VERSION, "all")
+        assert (
+            md["outcomes"]["verdict"]
+            == judge["verdict"]
+            == md["by_scorer"][f"judge:{judge['model']}"]["verdict"]
+        )
+        assert md["by_scorer"]["offline"]["verdict"] in ("correct", "incorrect", "undecided")

@@ -15,7 +15,7 @@ from warmlab.conditions import choice_options
 from warmlab.items.schema import Item
 from warmlab.scoring import counts_as_error, is_refusal, judge_prompt, parse_judge, score_item
 from warmlab.scoring.cascade import SENDABLE
-from warmlab.scoring.judge import MAX_TOKENS, TEMPERATURE
+from warmlab.scoring.judge import MAX_TOKENS, PROMPT_VERSION, TEMPERATURE
 
 
 def choice_verdict(item: Item, choice: Mapping[str, Any]) -> tuple[str, str, dict[str, str]]:
@@ -101,6 +101,15 @@ def reliability_scorer() -> Scorer:
             if bound is not None and verdict in SENDABLE:
                 judged, tail = await judge_verdict(bound, item, output)
                 more["by_scorer"] = {scorer_name: {"verdict": verdict}, f"judge:{bound}": {"verdict": judged}}
+                more["judge"] = {
+                    "model": str(bound),
+                    "prompt": PROMPT_VERSION,
+                    "max_tokens": MAX_TOKENS,
+                    "temperature": TEMPERATURE,
+                    "role": "all",
+                    "verdict": judged,
+                    "rationale": tail,
+                }
                 verdict, rationale, scorer_name = judged, tail, f"judge:{bound}"
         # numeric value (1 = error): inspect reduces values to floats; the verdict, with refusals and
         # unparsed judge output kept apart, is the outcome
