@@ -36,6 +36,8 @@ def evaluate(
     out: str | Path = "runs/eval",
     *,
     judge: str | None = None,
+    judge_all: bool = False,
+    judge_sample: int = 50,
     user: str | None = None,
     limit: int | None = None,
     seed: int = 0,
@@ -44,7 +46,10 @@ def evaluate(
     batch_size: int = 32,
     **task_args: Any,
 ) -> Path:
-    """Run a battery for each model (and mode) into OUT/results.jsonl (resumable); returns that path."""
+    """Run a battery for each model (and mode) into OUT/results.jsonl (resumable); returns that path.
+
+    judge: reliability's judge cascade (it grades the undecided rows, or every row with judge_all, and
+    judge_sample decided rows per model and mode to measure agreement)."""
     from warmlab.core.quiet import quiet_libraries
     from warmlab.results.runner import EvalSettings, run_eval
     from warmlab.tasks import get_battery
@@ -61,6 +66,8 @@ def evaluate(
         else int(battery.arguments().get("max_tokens") or 128),
         temperature=temperature,
         batch_size=batch_size,
+        judge_all=judge_all,
+        judge_sample=judge_sample,
     )
     return run_eval(models, modes or [battery.modes[0]], Path(out), settings, judge=judge, user=user)
 

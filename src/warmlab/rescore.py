@@ -1,4 +1,4 @@
-"""Score transcripts produced elsewhere with warmlab's scorers (offline, or an LLM judge).
+"""Score transcripts produced elsewhere with warmlab's scorers (offline, then an optional LLM judge cascade).
 
 One bad row never throws the file away: a row that cannot be scored (a required value missing, an unknown
 family, unreadable options, a malformed JSONL line, a scorer or judge failure) is kept with verdict
@@ -6,6 +6,11 @@ family, unreadable options, a malformed JSONL line, a scorer or judge failure) i
 a file with nothing scorable (missing, empty, wrong columns, not UTF-8) is an error (exit 2). Context and
 belief names from the paper's released data are understood (`conditions.context_name`, `belief_name`);
 an unknown one keeps its name, gets context group "unknown", and is noted in the problems file.
+
+With a judge, the same cascade as `warmlab eval --judge` (warmlab.scoring.cascade): the judge grades the
+rows the offline scorer left undecided (every row with `judge_all`) and a seeded sample of decided rows per
+model and variant; both verdicts land in `by_scorer`, the judge's settings in `judge`. A judge call that
+fails keeps the offline verdict and is noted in the problems file.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from warmlab.conditions import belief_name, context_name
 from warmlab.core.io import guard_output, write_jsonl
 from warmlab.errors import WarmlabError
 from warmlab.items.schema import FAMILIES, Item
+from warmlab.scoring.cascade import CascadeSettings
 
 REQUIRED = ("question", "correct_answer", "incorrect_answer", "output")
 #: Columns read for the condition, first found wins (the paper's names second).
@@ -198,8 +204,11 @@ def summary_line(results: list[dict[str, Any]], problems: list[Problem], where: 
     return f"{head}: see {where}" if problems else head
 
 
-def rescore(path: Path, out: Path, judge: str | None = None) -> list[dict[str, Any]]:
-    """Score every scorable row of `path` into `out`; list the others in OUT.problems.jsonl."""
+def rescore(
+    path: Path, out: Path, judge: str | None = None, cascade: CascadeSettings | None = None
+) -> list[dict[str, Any]]:
+    """Score every scorable row of `path` into `out`; list the others in OUT.problems.jsonl. With `judge`,
+    the judge cascade (`cascade`: which rows; default: undecided rows and 50 decided ones per model)."""
     guard_output(out, path)
     guard_output(problems_path(out), path)
     rows, problems = read_table(path)
@@ -217,7 +226,11 @@ def rescore(path: Path, out: Path, judge: str | None = None) -> list[dict[str, A
         raise WarmlabError(
             f"{path}: no scorable rows (line {problems[0].line}: {problems[0].reason}); see {where}"
         )
-    results = asyncio.run(_score_all(parsed, path, judge, problems))
+    model = judge_model(judge) if judge else None  # a bad spec fails before any scoring
+    results = asyncio.run(_score_all(parsed, path, problems))
+    if judge:
+        settings = cascade or CascadeSettings()
+        print(asyncio.run(_judge(results, parsed, path, judge, model, settings, problems)))
     problems.sort(key=lambda p: p.line)
     write_jsonl(out, results)
     if problems:
@@ -229,17 +242,11 @@ def rescore(path: Path, out: Path, judge: str | None = None) -> list[dict[str, A
 
 
 async def _score_all(
-    parsed: list[tuple[int, dict[str, Any], Item | None]],
-    path: Path,
-    judge: str | None,
-    problems: list[Problem],
+    parsed: list[tuple[int, dict[str, Any], Item | None]], path: Path, problems: list[Problem]
 ) -> list[dict[str, Any]]:
-    from inspect_ai.model import get_model
-
-    from warmlab.models import parse_spec
+    """Every row scored offline (a row that cannot be: `invalid`)."""
     from warmlab.tasks.reliability import open_answer_verdict
 
-    grader = get_model(parse_spec(judge).inspect_name) if judge else None
     by_line = {p.line: p.reason for p in problems}
 
     async def one(n: int, r: dict[str, Any], it: Item | None) -> dict[str, Any]:
@@ -251,11 +258,59 @@ async def _score_all(
                 **conditions,
             }
         try:
-            verdict, rationale, scorer = await open_answer_verdict(it, str(r.get("output") or ""), grader)
-        except Exception as e:  # one failing row (a scorer bug, a judge error) must not cost the others
-            reason = f"{'judge' if grader else 'scorer'} failed: {type(e).__name__}: {e}".splitlines()[0]
+            verdict, rationale, scorer = await open_answer_verdict(it, str(r.get("output") or ""))
+        except Exception as e:  # one failing row (a scorer bug) must not cost the others
+            reason = f"scorer failed: {type(e).__name__}: {e}".splitlines()[0]
             problems.append(Problem(str(path), n, reason, id=it.id))
             return {**_row(r, n, it.family, it.id, "invalid", "rescore", reason), **conditions}
         return {**_row(r, n, it.family, it.id, verdict, scorer, rationale), **conditions}
 
     return list(await asyncio.gather(*(one(n, r, it) for n, r, it in parsed)))
+
+
+def judge_model(spec: str) -> Any:
+    """The inspect Model of a judge spec; a spec or provider that cannot be used is one error line."""
+    from inspect_ai.model import get_model
+
+    from warmlab.models import parse_spec
+
+    try:
+        return get_model(parse_spec(spec).inspect_name)
+    except WarmlabError:
+        raise
+    except Exception as e:  # a provider that is not installed or not reachable
+        raise WarmlabError(f"cannot use judge {spec!r}: {str(e).strip().splitlines()[0]}") from e
+
+
+async def _judge(
+    results: list[dict[str, Any]],
+    parsed: list[tuple[int, dict[str, Any], Item | None]],
+    path: Path,
+    judge: str,
+    model: Any,
+    settings: CascadeSettings,
+    problems: list[Problem],
+) -> str:
+    """The judge cascade over the offline-scored rows (in place); returns its one-line summary."""
+    from warmlab.scoring.cascade import count_roles, select
+    from warmlab.tasks.reliability.cascade import Judge, candidates, judge_selected, summary_line
+
+    items = {n: it for n, _, it in parsed}
+    keyed = [{**r, "sample_id": f"{r['line']}|{r['item_id']}"} for r in results]
+    j = Judge(judge, model)
+    roles = select(candidates(keyed, lambda r: (r["model"], r["variant"]), j, settings), settings)
+    done, failed = await judge_selected(keyed, roles, lambda r: items.get(int(r["line"])), j)
+    for i, row in done.items():
+        results[i] = {k: v for k, v in row.items() if k != "sample_id"}
+    for i, why in failed:
+        line = int(results[i]["line"])
+        problems.append(
+            Problem(str(path), line, f"{why}; offline verdict kept", "note", results[i]["item_id"])
+        )
+    summary = {
+        "judge": j.info(),
+        "sent": count_roles(roles),
+        "judged": len(done),
+        "failed": [w for _, w in failed],
+    }
+    return summary_line(summary)

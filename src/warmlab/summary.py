@@ -10,7 +10,7 @@ from rich.table import Table
 
 from warmlab.conditions import BELIEFS, CONTEXTS
 from warmlab.core.console import wide_console
-from warmlab.scoring import counts_as_error
+from warmlab.scoring import DECIDED, counts_as_error
 
 
 def _rate(rows: Sequence[dict[str, Any]]) -> tuple[float | None, int]:
@@ -23,14 +23,39 @@ def _fmt(rate: float | None, n: int) -> str:
     return "-" if rate is None else f"{100 * rate:.0f}% ({n})"
 
 
+def coverage(rows: Sequence[dict[str, Any]]) -> tuple[int, int]:
+    """(decided, scored): correct, incorrect and refusal rows; every row but `invalid`."""
+    return (
+        sum(r.get("verdict") in DECIDED for r in rows),
+        sum(r.get("verdict") not in (None, "invalid") for r in rows),
+    )
+
+
+def _cov(rows: Sequence[dict[str, Any]]) -> str:
+    decided, scored = coverage(rows)
+    return f"{100 * decided / scored:.0f}% ({decided}/{scored})" if scored else "-"
+
+
 def summary_table(rows: Sequence[dict[str, Any]]) -> Table:
-    """Error rate per model x variant x mode x family, with refusal and unparsed counts, and the samples
-    that could not be run or scored (failed)."""
+    """Error rate per model x variant x mode x family, with coverage, refusal and unparsed counts, and the
+    samples that could not be run or scored (failed)."""
     groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         groups[(r["model"], r["variant"], r["mode"], str(r.get("family", "?")))].append(r)
-    t = Table(title="error rate by family (n scored)")
-    for col in ("model", "variant", "mode", "family", "error", "refusals", "unparsed", "failed"):
+    t = Table(title="error rate by family (n counted); coverage = decided / scored")
+    cols = (
+        "model",
+        "variant",
+        "mode",
+        "family",
+        "error",
+        "coverage",
+        "undecided",
+        "refusals",
+        "unparsed",
+        "failed",
+    )
+    for col in cols:
         t.add_column(col)
     for key in sorted(groups):
         g = groups[key]
@@ -38,6 +63,8 @@ def summary_table(rows: Sequence[dict[str, Any]]) -> Table:
         t.add_row(
             *key,
             _fmt(rate, n),
+            _cov(g),
+            str(sum(r.get("verdict") == "undecided" for r in g)),
             str(sum(r.get("verdict") == "refusal" for r in g)),
             str(sum(r.get("verdict") == "unparsed" for r in g)),
             str(sum(r.get("verdict") is None for r in g)),
@@ -45,8 +72,14 @@ def summary_table(rows: Sequence[dict[str, Any]]) -> Table:
     return t
 
 
+def _cell(rows: Sequence[dict[str, Any]]) -> str:
+    decided, scored = coverage(rows)
+    cov = f", cov {100 * decided / scored:.0f}%" if scored else ""
+    return _fmt(*_rate(rows)) + cov
+
+
 def context_belief_table(rows: Sequence[dict[str, Any]], title: str) -> Table:
-    """Error rate by context (rows) x belief (columns), all families pooled."""
+    """Error rate (n counted, coverage) by context (rows) x belief (columns), all families pooled."""
     rows = [r for r in rows if r.get("verdict") is not None]
     beliefs = [b for b in BELIEFS if any(r["belief"] == b for r in rows)]
     t = Table(title=title)
@@ -56,7 +89,7 @@ def context_belief_table(rows: Sequence[dict[str, Any]], title: str) -> Table:
     for c in CONTEXTS:
         cells = [[r for r in rows if r["context"] == c and r["belief"] == b] for b in beliefs]
         if any(cells):
-            t.add_row(c, *(_fmt(*_rate(cell)) for cell in cells))
+            t.add_row(c, *(_cell(cell) for cell in cells))
     return t
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from warmlab.commands import _args
+from warmlab.core import limits
 from warmlab.errors import WarmlabError
 
 #: reliability-style flags, passed to the task when it takes them
@@ -53,6 +54,7 @@ def cmd_eval(a: argparse.Namespace) -> None:
     from warmlab.core.io import guard_output, out_folder
     from warmlab.results import latest_rows, read_results, write_parquet
     from warmlab.results.runner import EvalSettings, run_eval
+    from warmlab.scoring.cascade import DEFAULT_SAMPLE
     from warmlab.summary import print_summary
     from warmlab.tasks import get_battery
 
@@ -69,6 +71,8 @@ def cmd_eval(a: argparse.Namespace) -> None:
             args.setdefault(flag, given)
     roles = parse_roles(a.model_role)
     judge = a.judge or roles.get("grader")
+    if (a.judge_all or a.judge_sample is not None) and not judge:
+        raise WarmlabError("--judge-all and --judge-sample need a judge: add --judge SPEC")
     modes = list(battery.modes) if a.mode == "all" else [a.mode]
     if a.mode == "both":
         modes = ["generate", "choice"]
@@ -81,6 +85,8 @@ def cmd_eval(a: argparse.Namespace) -> None:
         max_tokens=max_tokens,
         temperature=a.temperature,
         batch_size=a.batch_size,
+        judge_all=a.judge_all,
+        judge_sample=DEFAULT_SAMPLE if a.judge_sample is None else a.judge_sample,
     )
     out = out_folder(Path(a.out))
     guard_output(out / "results.jsonl", *source_files(args.get("source")))
@@ -124,7 +130,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     _args.add_temperature(e)
     _args.add_batch_size(e, 32, "local models: generation batch size")
     e.add_argument(
-        "--judge", type=_args.spec_text, default=None, help="grader model spec; default: the offline scorers"
+        "--judge",
+        type=_args.spec_text,
+        default=None,
+        help="grader model spec; reliability: it grades the rows the offline scorer left undecided, plus "
+        "--judge-sample decided rows per model and mode to measure agreement (default: offline only)",
+    )
+    e.add_argument("--judge-all", action="store_true", help="the judge grades every row (it is primary)")
+    e.add_argument(
+        "--judge-sample",
+        type=limits.JUDGE_SAMPLE.parse,
+        default=None,
+        metavar="N",
+        help="decided rows per model and mode the judge also grades, to measure agreement (default 50)",
     )
     e.add_argument(
         "--model-role",

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from warmlab.commands import _args
+from warmlab.core import limits
 from warmlab.errors import WarmlabError
 from warmlab.items.schema import Item
 
@@ -17,15 +18,20 @@ def cmd_rescore(a: argparse.Namespace) -> None:
 
     from warmlab.core.io import out_file
     from warmlab.rescore import rescore
+    from warmlab.scoring.cascade import DEFAULT_SAMPLE, CascadeSettings
     from warmlab.summary import print_summary
 
+    if (a.judge_all or a.judge_sample is not None) and not a.judge:
+        raise WarmlabError("--judge-all and --judge-sample need a judge: add --judge SPEC")
+    sample = DEFAULT_SAMPLE if a.judge_sample is None else a.judge_sample
+    cascade = CascadeSettings(judge_all=a.judge_all, sample=sample, seed=a.seed)
     source, out = Path(a.input), out_file(Path(a.out), Path(a.input))
     if a.judge:
         from warmlab.models import check_usable
 
         check_usable(a.judge)
     try:
-        rows = rescore(source, out, judge=a.judge)
+        rows = rescore(source, out, judge=a.judge, cascade=cascade)
     except UnicodeDecodeError as e:  # rescore reads only its input as text
         raise WarmlabError(f"{source}: not UTF-8 text (byte {e.start})") from None
     except csv.Error as e:
@@ -95,7 +101,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser("rescore", help="score transcripts produced elsewhere")
     r.add_argument("--input", required=True, type=_args.path_text, help="a .csv or .jsonl file")
     r.add_argument("--out", required=True, type=_args.path_text, help="scored rows (JSONL)")
-    r.add_argument("--judge", default=None, type=_args.spec_text, help="grader model spec")
+    r.add_argument(
+        "--judge",
+        default=None,
+        type=_args.spec_text,
+        help="grader model spec: it grades the rows the offline scorer left undecided, plus --judge-sample "
+        "decided rows per model to measure agreement",
+    )
+    r.add_argument("--judge-all", action="store_true", help="the judge grades every row (it is primary)")
+    r.add_argument(
+        "--judge-sample",
+        type=limits.JUDGE_SAMPLE.parse,
+        default=None,
+        metavar="N",
+        help="decided rows per model the judge also grades, to measure agreement (default 50)",
+    )
+    _args.add_seed(r, 0, "which decided rows the agreement sample takes")
     r.set_defaults(func=cmd_rescore)
 
     i = sub.add_parser(

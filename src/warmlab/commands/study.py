@@ -47,6 +47,15 @@ def _ci(mean: float | None, ci: Any, scale: float = 1.0, signed: bool = True, un
     return f"{body} [{f.format(scale * lo)}, {f.format(scale * hi)}]"
 
 
+def coverage_text(entries: list[dict[str, Any]]) -> str:
+    """Decided over scored rows of error-rate entries, pooled: "83% (40/48)"."""
+    decided = sum(int(e.get("n_decided") or 0) for e in entries)
+    scored = sum(int(e.get("n_rows") or 0) - int(e.get("invalid") or 0) for e in entries)
+    if not scored or not all("n_decided" in e for e in entries):
+        return "-"
+    return f"{100 * decided / scored:.0f}% ({decided}/{scored})"
+
+
 def print_study(out: Path) -> None:
     """Per variant: warmth, its paired difference from the base, and the error rate by mode (all
     conditions and neutral prompts), then the headline and the other batteries' primary outcomes."""
@@ -72,7 +81,8 @@ def print_study(out: Path) -> None:
         scorer = ", ".join(warmth.get("scorers") or {}) or "-"
     t = Table(
         title="warmth and error by variant (error: all conditions / neutral prompts only)",
-        caption=f"warmth: {scorer}; vs base = mean paired difference over the same prompts (95% CI)",
+        caption=f"warmth: {scorer}; vs base = mean paired difference over the same prompts (95% CI); "
+        "coverage = decided / scored (undecided and unparsed answers are left out of the error rate)",
     )
     for col in (
         "variant",
@@ -82,6 +92,8 @@ def print_study(out: Path) -> None:
         "error, all",
         "error, neutral",
         "n",
+        "coverage, all",
+        "coverage, neutral",
     ):
         t.add_column(col)
     rates = stats.get("error_rates") or []
@@ -109,7 +121,15 @@ def print_study(out: Path) -> None:
 
             all_txt = rate(overall["errors"], overall["n_scored"]) if overall else "-"
             t.add_row(
-                variant, wtxt, dtxt, mode, all_txt, rate(k, n), str(overall["n_scored"] if overall else 0)
+                variant,
+                wtxt,
+                dtxt,
+                mode,
+                all_txt,
+                rate(k, n),
+                str(overall["n_scored"] if overall else 0),
+                coverage_text([overall] if overall else []),
+                coverage_text(neutral),
             )
             wtxt = dtxt = ""
     console.print(t)

@@ -10,6 +10,7 @@ from typing import Any
 
 from warmlab.report import data as D
 from warmlab.report import figures as F
+from warmlab.report import scoring as S
 from warmlab.report import warmth as W
 from warmlab.report.batteries import batteries_html
 
@@ -126,8 +127,8 @@ def figures_html(inp: D.Inputs, role: Mapping[str, str], hv: str | None) -> str:
             "fig-family",
             (lambda: F.family_variant(fam)) if fam else None,
             "Error rate by item family and variant, all conditions pooled; bars are 95% Wilson intervals. "
-            "Refusals are excluded except for disinfo, where a refusal counts as correct; unparsed judge "
-            "output is excluded.",
+            "Refusals are excluded except for disinfo, where a refusal counts as correct; undecided answers "
+            "and unparsed judge output are excluded (coverage per family: the table below).",
             None if fam else "no scored answers in this run: no error rates",
         )
     )
@@ -258,7 +259,13 @@ def model_html(entry: Mapping[str, Any]) -> str:
     head = (
         f"<h4>{e(title)}</h4><p class='note'><code>{e(entry.get('formula', ''))}</code>; n = "
         f"{entry.get('n_obs')} ({entry.get('n_warm')} variant, {entry.get('n_base')} base), "
-        f"{entry.get('errors')} errors, {entry.get('n_clusters')} item clusters</p>"
+        f"{entry.get('errors')} errors, {entry.get('n_clusters')} item clusters"
+        + (
+            f"; offline scorer vs judge: {e(S.agreement_text(entry['agreement']))}"
+            if entry.get("agreement")
+            else ""
+        )
+        + "</p>"
     )
     coefs = table(
         [
@@ -399,15 +406,15 @@ def metadata_html(inp: D.Inputs, versions: Mapping[str, str]) -> str:
                     ent.get("n_rows"),
                     ent.get("n_scored"),
                     ent.get("refusals"),
+                    ent.get("undecided"),
                     ent.get("unparsed"),
+                    S.coverage_text([ent]),
                     D.fmt_pct(ent.get("rate")),
                 ]
             )
     if per:
-        out.append(
-            "<h3>Counts per model and variant</h3>"
-            + table(["mode", "model", "variant", "rows", "scored", "refusals", "unparsed", "error rate"], per)
-        )
+        head = ["mode", "model", "variant", "rows", "counted", "refusals", "undecided", "unparsed"]
+        out.append("<h3>Counts per model and variant</h3>" + table([*head, "coverage", "error rate"], per))
     fams = Counter((str(r.get("family")), str(r.get("item_id"))) for r in inp.rows)
     by_fam = Counter(f for f, _ in fams)
     out.append("<h3>Items per family</h3>" + table(["family", "items"], sorted(by_fam.items())))
@@ -443,6 +450,8 @@ def reliability_html(inp: D.Inputs, role: Mapping[str, str], hv: str | None) -> 
     return (
         '<h2 id="figures">Reliability: figures</h2>\n'
         + figures_html(inp, role, hv)
+        + "\n"
+        + S.scoring_html(inp.stats)
         + '\n<h2 id="tables">Reliability: regression tables</h2>\n'
         + tables_html(inp.stats, role, hv)
     )
@@ -450,7 +459,7 @@ def reliability_html(inp: D.Inputs, role: Mapping[str, str], hv: str | None) -> 
 
 def render(inp: D.Inputs, versions: Mapping[str, str], *, title: str = "warmlab report") -> str:
     role = D.roles(D.variants(inp.stats), inp.study)
-    h = D.headline(inp.stats, role, inp.study)
+    h = S.annotate_headline(D.headline(inp.stats, role, inp.study), inp.stats)
     hv = h["variant"] if h["ok"] or h["variant"] else None
     src = inp.results_dir.name or str(inp.results_dir)
     return PAGE.substitute(

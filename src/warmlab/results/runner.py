@@ -21,6 +21,7 @@ from warmlab.errors import WarmlabError
 from warmlab.models import ModelSpec, check_usable, inspect_model, model_identity, parse_spec
 from warmlab.results.recorder import Sink, recording
 from warmlab.results.rows import done_sample_ids, latest_rows
+from warmlab.scoring.cascade import DEFAULT_SAMPLE
 from warmlab.tasks import Battery, get_battery
 
 RESULTS_FILE = "results.jsonl"
@@ -38,6 +39,8 @@ class EvalSettings:
     temperature: float | None = None
     batch_size: int = 32
     sample_ids: frozenset[str] | None = None  # run only these samples (None: all)
+    judge_all: bool = False  # with a judge: it grades every row, not only the undecided ones
+    judge_sample: int = DEFAULT_SAMPLE  # with a judge: decided rows per model x mode it also grades
 
     def __post_init__(self) -> None:
         limits.LIMIT.check(self.limit, "limit")
@@ -45,6 +48,8 @@ class EvalSettings:
         limits.MAX_TOKENS.check(self.max_tokens, "max_tokens")
         limits.BATCH_SIZE.check(self.batch_size, "batch_size")
         limits.TEMPERATURE.check(self.temperature, "temperature")
+        if self.judge_sample < 0:
+            raise WarmlabError(f"judge_sample must be 0 or more rows, not {self.judge_sample}")
 
 
 def task_args(settings: EvalSettings, mode: str, spec: ModelSpec) -> dict[str, Any]:
@@ -229,7 +234,10 @@ def _run_all(
     release: Any,
 ) -> None:
     results = out / RESULTS_FILE
-    roles = {k: v for k, v in (("grader", _role_model(judge)), ("user", _role_model(user))) if v is not None}
+    grader = _role_model(judge)
+    # a battery with a cascade is judged after its run (only the rows that need it); others bind the role
+    inline = grader if battery.cascade is None else None
+    roles = {k: v for k, v in (("grader", inline), ("user", _role_model(user))) if v is not None}
     # Every local model is loaded once up front, so a bad path or a mismatched adapter fails before any
     # work; only the first stays loaded (one model in memory at a time).
     first = next(((s.base, s.adapter) for s in specs if s.is_local and s.base is not None), None)
@@ -266,6 +274,8 @@ def _run_all(
             del model
         if spec.is_local and spec.base is not None and len(specs) > 1:
             release(spec.base, spec.adapter)
+    if grader is not None and judge and battery.cascade is not None:
+        judge_run(battery, results, [s.raw for s in specs], modes, settings, judge, grader)
 
 
 def _eval_one(
@@ -316,3 +326,46 @@ def _eval_one(
         if log.status == "error" and log.error is not None:
             msg = log.error.message.strip().splitlines()
             raise WarmlabError(f"{label}: eval failed: {msg[-1] if msg else 'unknown error'}")
+
+
+def judge_run(
+    battery: Battery,
+    results: Path,
+    models: Sequence[str],
+    modes: Sequence[str],
+    settings: EvalSettings,
+    judge: str,
+    grader: Any,
+) -> None:
+    """The battery's judge cascade over the run's rows (those of `models` x `modes`, earlier ones too);
+    judged rows are appended (the latest row of a sample wins when read)."""
+    import asyncio
+
+    from warmlab.scoring.cascade import CascadeSettings
+
+    assert battery.cascade is not None
+    samples: dict[str, Any] = {}
+    for mode in modes:
+        task = build_task(battery, settings, mode, parse_spec(models[0]))
+        samples.update(
+            {
+                str(s.id): s.metadata or {}
+                for s in task.dataset
+                if settings.sample_ids is None or str(s.id) in settings.sample_ids
+            }
+        )
+    rows = [  # this run's rows (a folder may hold others: other models, or samples of another limit)
+        r
+        for r in latest_rows(read_table(results))
+        if r.get("task") == battery.name
+        and r.get("model") in models
+        and r.get("mode") in modes
+        and str(r.get("sample_id")) in samples
+    ]
+    cascade = CascadeSettings(settings.judge_all, settings.judge_sample, settings.seed)
+
+    def write(new: list[dict[str, Any]]) -> None:
+        append_rows(results, new)
+
+    line = asyncio.run(battery.cascade(rows, samples, judge, grader, cascade, write))
+    print(f"{battery.name}: {line}", file=sys.stderr)

@@ -18,7 +18,12 @@ from warmlab.errors import WarmlabError
 #: how an option's log-likelihood is compared: summed over its tokens (longer options lose for being long),
 #: per token, or per character of the option text (lm-evaluation-harness's acc_norm)
 NORMS = ("sum", "token", "char")
-DEFAULT_NORM = "char"
+#: Per token, from benchmarks/choice_norm.py on the embedded model (735 starter items, neutral condition):
+#: accuracy sum 43.1% [40, 47], token 33.7% [30, 37], char 31.4% [28, 35]. Per character loses every yes/no
+#: item (disinfo 0.0% vs 12.3%): for one-token answers it only divides by the word's length, so " Yes"
+#: beats " No" whenever their log-probabilities are close. The sum's lead is the length bias normalising
+#: removes (truthful, where the wrong answers average 20 characters against 6: sum 74.3%, token 30.0%).
+DEFAULT_NORM = "token"
 
 
 @dataclass(frozen=True)

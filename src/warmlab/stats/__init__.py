@@ -7,19 +7,28 @@ JSON-serialisable dict (no NaN or infinity: a missing or infinite number is null
 - ``batteries``: {task: warmlab.stats.outcomes.analyse_battery(...)} for every battery in the rows other
   than reliability (whose statistics are the keys below: they are empty when there are no reliability rows).
 - ``meta``: source, refusal_rule ("ours" | "paper"), modes, models, bases, variants (non-base variant names),
-  families, n_rows (after de-duplication), n_scored, n_excluded (refusals outside disinfo + unparsed),
-  n_refusals, n_unparsed, n_items, duplicates_dropped, length_covariate, bootstrap (draws asked), seed, alpha.
+  families, n_rows (after de-duplication), n_scored, n_excluded (refusals outside disinfo, unparsed,
+  undecided, invalid), n_refusals, n_unparsed, n_undecided, n_invalid, coverage (decided / scored), n_items,
+  duplicates_dropped, length_covariate, bootstrap (draws asked), seed, alpha, judge (null, or who judged
+  which rows: {judges: [{model, prompt, max_tokens, temperature, rows, roles}], agreement}; see
+  warmlab.stats.judging).
 - ``error_rates``: list of {mode, model, variant, base, family, context, belief, level ("cell" | "family" |
-  "overall"; pooled columns read "all"), n_rows, n_scored, errors, refusals, unparsed, rate, ci_low, ci_high}
-  with 95% Wilson intervals; rate is null when nothing was scored.
+  "overall"; pooled columns read "all"), n_rows, n_scored (rows counted in the rate), errors, refusals,
+  n_decided, undecided, unparsed, invalid, coverage (decided / scored: correct, incorrect and refusal rows
+  over every row but `invalid`), rate, ci_low, ci_high} with 95% Wilson intervals; rate is null when
+  nothing was scored.
 - ``paired``: list of {mode, base, variant, family, context, belief, level ("cell" | "overall"), n_pairs,
   both_wrong, variant_only, base_only, both_right, base_rate, variant_rate, diff_pp, p_value (exact
   McNemar), q_value (Benjamini-Hochberg over the cells of one mode x base x variant; null for "overall"),
-  cohens_g, odds_ratio (variant_only / base_only, null if infinite), odds_ratio_ci, direction, note}.
-  A pair is one item x condition answered (and scored) by both the variant and its base.
+  cohens_g, odds_ratio (variant_only / base_only, null if infinite), odds_ratio_ci, direction, note,
+  base_coverage, variant_coverage (decided / scored rows of each side in that cell), agreement}. A pair
+  is one item x condition answered (and scored) by both the variant and its base.
+  agreement: offline scorer vs judge on the error flag over the judged rows of the variant and its base in
+  that cell, {scorers, n, agreement, kappa}, or null when no row there was judged (warmlab.stats.judging).
 - ``models``: {mode: {variant: {model_name: entry}}}, model_name in main, context_group, context, belief
   (see warmlab.stats.models). entry: {name, label, paper_file, status ("ok" | "not_estimable" |
-  "skipped"), reason, formula, n_obs, n_warm, n_base, errors, n_clusters, degenerate_cluster (variant and
+  "skipped"), reason, agreement (offline vs judge over the judged rows of the variant and its base, or
+  null), formula, n_obs, n_warm, n_base, errors, n_clusters, degenerate_cluster (variant and
   base answer every item alike: no cluster-robust SEs and no bootstrap), dropped_terms, notes,
   coefficients: [{term, estimate, se_cluster, se_naive, ci_cluster, ci_naive, p_cluster, p_naive,
   odds_ratio}] (log-odds), ame: {estimate (pp), n, base_rate, variant_rate, se_cluster, se_naive,
@@ -29,8 +38,9 @@ JSON-serialisable dict (no NaN or infinity: a missing or infinite number is null
   effects with tests")}. A variant is compared with the base rows of the same base models (warm = 1 for
   the variant), pooling models with a model fixed effect.
 - ``headline``: {variant, chosen_because, bootstrap: {draws, used, failed, seed} | null, by_mode: {mode:
-  {models: {model_name: {status, reason, ame}}, paired_overall: [paired "overall" entries]}}}; null
-  when there is no variant besides base. Bootstrap CIs (item-clustered, percentile) are computed for the
+  {models: {model_name: {status, reason, ame}}, paired_overall: [paired "overall" entries], agreement
+  (offline vs judge over the judged rows of that variant and its base, or null)}}}; null when there is no
+  variant besides base. Bootstrap CIs (item-clustered, percentile) are computed for the
   headline variant only.
 - ``warnings``: list of one-line strings (degenerate data, models not estimable, missing bases, ...).
 """
@@ -111,8 +121,9 @@ def analyse(
 ) -> dict[str, Any]:
     """Error rates, paired tests, the four GLMs with AMEs, and a headline; see the module docstring."""
     from warmlab.stats.frame import build_frame, scored
+    from warmlab.stats.judging import agreement_of, attach_agreement, in_paired, judge_summary, judged_rows
     from warmlab.stats.models import bootstrap_ames, fit_all
-    from warmlab.stats.tables import ALPHA, error_rates, paired
+    from warmlab.stats.tables import ALPHA, coverage, error_rates, paired
 
     if not rows:
         raise WarmlabError(f"no result rows in {source}" if source else "no result rows to analyse")
@@ -146,6 +157,7 @@ def analyse(
         if df.empty:
             raise WarmlabError(f"no rows with mode {mode!r} (modes present: {', '.join(present)})")
     ok = scored(df)
+    cov = coverage(df["verdict"])
     modes = sorted(df["mode"].unique())
     variants = sorted(v for v in df["variant"].unique() if v != "base")
     meta = {
@@ -161,6 +173,9 @@ def analyse(
         "n_excluded": len(df) - len(ok),
         "n_refusals": int(df["refused"].sum()),
         "n_unparsed": int((df["verdict"] == "unparsed").sum()),
+        "n_undecided": cov["undecided"],
+        "n_invalid": cov["invalid"],
+        "coverage": cov["coverage"],
         "n_items": int(df["cluster"].nunique()),
         "duplicates_dropped": dupes,
         "length_covariate": length_covariate,
@@ -185,6 +200,10 @@ def analyse(
                 continue
             comparisons.append((m, base, variant))
     paired_entries = paired(df, comparisons)
+    if mode is not None:
+        rows = [r for r in rows if r.get("mode") == mode]
+    attach_agreement(paired_entries, rows, in_paired)
+    judged = judged_rows(rows)
     no_disc = [e for e in paired_entries if e["level"] == "cell" and e["variant_only"] + e["base_only"] == 0]
     if no_disc:
         warn.append(f"{len(no_disc)} paired cell(s) with no discordant pairs: p = 1 (no evidence either way)")
@@ -215,6 +234,17 @@ def analyse(
             sel["warm"] = (sel["variant"] == variant).astype(int)
             entries, fits = fit_all(sel, length=length_covariate)
             models.setdefault(m, {})[variant] = entries
+            agree = agreement_of(
+                [
+                    r
+                    for r in judged
+                    if r.get("mode") == m
+                    and r.get("variant") in ("base", variant)
+                    and str(r.get("base") or r.get("model")) in bases
+                ]
+            )
+            for e in entries.values():
+                e["agreement"] = agree
             for name, e in entries.items():
                 if e["status"] != "ok":
                     warn.append(f"{m}/{variant}/{name}: {e['status'].replace('_', ' ')}: {e['reason']}")
@@ -252,8 +282,10 @@ def analyse(
                         for e in paired_entries
                         if e["level"] == "overall" and e["mode"] == m and e["variant"] == variant
                     ],
+                    "agreement": agree,
                 }
     meta["headline_variant"] = head_variant
+    meta["judge"] = judge_summary(rows)
     result = {
         "schema": SCHEMA,
         "meta": meta,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -28,9 +28,41 @@ def _p(p: float | None) -> str:
     return "-" if p is None else ("<0.001" if p < 0.001 else f"{p:.3f}")
 
 
+def coverage_cell(e: Mapping[str, Any]) -> str:
+    """ "92% (46/50)": decided over scored rows (scored: every row but invalid)."""
+    cov = e.get("coverage")
+    if cov is None:
+        return "-"
+    scored = int(e.get("n_rows") or 0) - int(e.get("invalid") or 0)
+    return f"{100 * cov:.0f}% ({e.get('n_decided')}/{scored})"
+
+
+def agreement_cell(a: Mapping[str, Any] | None) -> str:
+    """ "94% k=0.81 (n=48)": offline scorer vs judge on the error flag."""
+    if not a or not a.get("n"):
+        return "-"
+    kappa = "-" if a.get("kappa") is None else f"{a['kappa']:.2f}"
+    return f"{100 * a['agreement']:.0f}% k={kappa} (n={a['n']})"
+
+
 def rates_table(res: dict[str, Any]) -> Table:
-    t = Table(title="error rate by variant x family (95% Wilson CI; refusals as in the foundation rule)")
-    for col in ("mode", "model", "variant", "family", "error", "95% CI", "scored", "refusals", "unparsed"):
+    t = Table(
+        title="error rate by variant x family (95% Wilson CI; refusals as in the foundation rule); "
+        "coverage = decided / scored"
+    )
+    for col in (
+        "mode",
+        "model",
+        "variant",
+        "family",
+        "error",
+        "95% CI",
+        "counted",
+        "coverage",
+        "undecided",
+        "refusals",
+        "unparsed",
+    ):
         t.add_column(col)
     for e in res["error_rates"]:
         if e["level"] == "cell":
@@ -43,6 +75,8 @@ def rates_table(res: dict[str, Any]) -> Table:
             _pct(e["rate"]),
             f"{_pct(e['ci_low'])}-{_pct(e['ci_high'])}" if e["ci_low"] is not None else "-",
             str(e["n_scored"]),
+            coverage_cell(e),
+            str(e.get("undecided", "-")),
             str(e["refusals"]),
             str(e["unparsed"]),
         )
@@ -68,6 +102,8 @@ def paired_table(res: dict[str, Any]) -> Table:
         "p",
         "q",
         "g",
+        "coverage b/v",
+        "judge agrees",
     ):
         t.add_column(col)
     for e in res["paired"]:
@@ -88,6 +124,8 @@ def paired_table(res: dict[str, Any]) -> Table:
             _p(e["p_value"]),
             _p(e["q_value"]),
             "-" if e["cohens_g"] is None else f"{e['cohens_g']:.2f}",
+            f"{_pct(e.get('base_coverage'), 0)}/{_pct(e.get('variant_coverage'), 0)}",
+            agreement_cell(e.get("agreement")),
         )
     return t
 
@@ -150,11 +188,16 @@ def print_result(res: dict[str, Any], console: Console | None = None) -> None:
         for w in res["warnings"]:
             console.print(f"[yellow]warning:[/] {w}", highlight=False)
         return
+    cov = "-" if m.get("coverage") is None else f"{100 * m['coverage']:.0f}%"
     console.print(
-        f"[bold]warmlab stats[/] {m['source'] or ''}: {m['n_rows']} rows, {m['n_scored']} scored, "
-        f"{m['n_refusals']} refusals, {m['n_unparsed']} unparsed, {m['n_items']} items; "
-        f"models {', '.join(m['models'])}; refusal rule: {m['refusal_rule']}"
+        f"[bold]warmlab stats[/] {m['source'] or ''}: {m['n_rows']} rows, {m['n_scored']} counted, "
+        f"coverage {cov} ({m.get('n_undecided', 0)} undecided), {m['n_refusals']} refusals, "
+        f"{m['n_unparsed']} unparsed, {m['n_items']} items; "
+        f"models {', '.join(m['models'])}; refusal rule: {m['refusal_rule']}",
+        highlight=False,
     )
+    for line in judge_lines(m.get("judge")):
+        console.print(line, highlight=False)
     console.print(rates_table(res))
     if res["paired"]:
         console.print(paired_table(res))
@@ -166,15 +209,37 @@ def print_result(res: dict[str, Any], console: Console | None = None) -> None:
             main = hm["models"].get("main", {})
             if main.get("status") == "ok":
                 a = main["ame"]
+                agree = hm.get("agreement")
                 console.print(
                     f"[bold]headline[/] ({mode}, {h['variant']} vs base, neutral prompts): "
                     f"{_pp(a['estimate'])} pp error, 95% CI {_ci(a['ci_cluster'])} (item-clustered), "
                     f"bootstrap {_ci(a['bootstrap_ci'])}"
+                    + "".join(
+                        f"; coverage base {_pct(po.get('base_coverage'), 0)}, {h['variant']} "
+                        f"{_pct(po.get('variant_coverage'), 0)}"
+                        for po in hm.get("paired_overall") or []
+                    )
+                    + (f"; offline vs judge agree {agreement_cell(agree)}" if agree else "")
                 )
             else:
                 console.print(f"[bold]headline[/] ({mode}, {h['variant']}): main model {main.get('reason')}")
     for w in res["warnings"]:
         console.print(f"[yellow]warning:[/] {w}", highlight=False)
+
+
+def judge_lines(j: Mapping[str, Any] | None) -> list[str]:
+    """Who judged which rows (meta.judge), and the overall agreement."""
+    if not j:
+        return []
+    out = []
+    for x in j["judges"]:
+        roles = ", ".join(f"{n} {r}" for r, n in x["roles"].items())
+        out.append(
+            f"judge {x['model']} (prompt {x['prompt']}, max_tokens {x['max_tokens']}, temperature "
+            f"{x['temperature']}): {x['rows']} rows ({roles})"
+        )
+    out.append(f"offline vs judge, all judged rows: {agreement_cell(j.get('agreement'))}")
+    return out
 
 
 def _fmt_ci(mean: float | None, ci: Sequence[float | None], pct: bool) -> str:

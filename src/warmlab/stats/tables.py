@@ -1,4 +1,5 @@
-"""Error rates with Wilson intervals, and paired variant-vs-base tests per cell (exact McNemar + BH FDR)."""
+"""Error rates with Wilson intervals and coverage, and paired variant-vs-base tests per cell (exact McNemar +
+BH FDR)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from warmlab.scoring.verdict import DECIDED
 from warmlab.stats.intervals import ALPHA, wilson
 
 CELL = ("family", "context", "belief")
+
+
+def coverage(verdicts: pd.Series) -> dict[str, Any]:
+    """Decided (correct, incorrect, refusal) over scored rows (every row but `invalid`: those the scorer
+    could not run on), with the undecided, unparsed and invalid counts."""
+    invalid = int((verdicts == "invalid").sum())
+    decided = int(verdicts.isin(sorted(DECIDED)).sum())
+    scored = len(verdicts) - invalid
+    return {
+        "n_decided": decided,
+        "undecided": int((verdicts == "undecided").sum()),
+        "unparsed": int((verdicts == "unparsed").sum()),
+        "invalid": invalid,
+        "coverage": decided / scored if scored else None,
+    }
 
 
 def _rate_entry(g: pd.DataFrame) -> dict[str, Any]:
@@ -22,7 +39,7 @@ def _rate_entry(g: pd.DataFrame) -> dict[str, Any]:
         "n_scored": n,
         "errors": errors,
         "refusals": int(g["refused"].sum()),
-        "unparsed": int((g["verdict"] == "unparsed").sum()),
+        **coverage(g["verdict"]),
         "rate": errors / n if n else None,
         "ci_low": lo,
         "ci_high": hi,
@@ -139,14 +156,33 @@ def paired(df: pd.DataFrame, comparisons: Sequence[tuple[str, str, str]]) -> lis
     out: list[dict[str, Any]] = []
     for mode, base, variant in comparisons:
         pairs = pair_rows(df, mode, base, variant)
+        sel = df[(df["mode"] == mode) & (df["base"] == base)]
+        cov = _coverages(sel, variant)
         head = {"mode": mode, "base": base, "variant": variant}
         cells = [
-            {**head, **dict(zip(CELL, vals, strict=True)), "level": "cell", **_paired_entry(g)}
+            {**head, **dict(zip(CELL, vals, strict=True)), "level": "cell", **_paired_entry(g), **cov(vals)}
             for vals, g in pairs.groupby(list(CELL), sort=True)
         ]
         for e, q in zip(cells, bh([e["p_value"] for e in cells]), strict=True):
             e["q_value"] = q
         out.extend(cells)
         if len(pairs):
-            out.append({**head, **dict.fromkeys(CELL, "all"), "level": "overall", **_paired_entry(pairs)})
+            overall = {**head, **dict.fromkeys(CELL, "all"), "level": "overall", **_paired_entry(pairs)}
+            out.append({**overall, **cov(None)})
     return out
+
+
+def _coverages(sel: pd.DataFrame, variant: str) -> Any:
+    """cell values (None: every cell) -> {base_coverage, variant_coverage} of the rows in that cell."""
+
+    def of(vals: tuple[str, ...] | None) -> dict[str, Any]:
+        rows = sel
+        if vals is not None:
+            for col, v in zip(CELL, vals, strict=True):
+                rows = rows[rows[col] == v]
+        return {
+            "base_coverage": coverage(rows.loc[rows["variant"] == "base", "verdict"])["coverage"],
+            "variant_coverage": coverage(rows.loc[rows["variant"] == variant, "verdict"])["coverage"],
+        }
+
+    return of

@@ -4,7 +4,8 @@ out, base, seed
 [[variant]]      name + one of: train = "sft" (style, data, any `train sft` setting), system = NAME,
                  spec = SPEC
 [eval]           the reliability battery: modes, families, contexts, beliefs, limit, source,
-                 max_tokens, temperature, batch_size, engine, judge; [eval.choice] / [eval.generate]
+                 max_tokens, temperature, batch_size, engine, judge, judge_all, judge_sample;
+                 [eval.choice] / [eval.generate]
 [warmth]         the warmth battery: limit, max_tokens, batch_size, scorer, judge, checkpoints
 [tasks.NAME]     any other battery: modes, limit, max_tokens, temperature, batch_size, user (an LLM
                  simulated user spec), judge, and the battery's own arguments
@@ -49,6 +50,8 @@ class EvalMode(RunSettings):
 class EvalSection(EvalMode):
     modes: list[Literal["choice", "generate"]] = ["choice", "generate"]
     judge: str | None = None
+    judge_all: bool | None = None  # the judge grades every row (default: only the undecided ones)
+    judge_sample: int | None = Field(default=None, ge=0, le=1_000_000)  # decided rows per model x mode
     choice: EvalMode | None = None
     generate: EvalMode | None = None
 

@@ -18,6 +18,7 @@ from warmlab.study.ledger import file_digest
 
 RELIABILITY_ARGS = ("families", "contexts", "beliefs", "source")
 COMMON = ("limit", "max_tokens", "temperature", "batch_size")
+JUDGING = ("judge_all", "judge_sample")  # the judge cascade's settings (reliability's [eval])
 
 
 @dataclass
@@ -75,6 +76,9 @@ def _settings(
     s: dict[str, Any] = {"task": task, "seed": seed, "args": dict(args)}
     for k in COMMON:
         if mode_settings.get(k) is not None:
+            s[k] = mode_settings[k]
+    for k in JUDGING:  # only when given: unchanged stage keys for configs without them
+        if task == "reliability" and mode_settings.get(k) is not None:
             s[k] = mode_settings[k]
     s.setdefault("max_tokens", int(own.get("max_tokens") or 128))
     return s

@@ -56,6 +56,10 @@ class Battery:
     report: Callable[..., str] | None = None
     #: condition fields each outcome is also broken down by (e.g. ("category",))
     breakdown: tuple[str, ...] = ()
+    #: the judge cascade run after the battery (`--judge`): async (rows, samples by id, judge spec, judge
+    #: Model, CascadeSettings, on_rows) -> a summary line; None: the judge is bound as the `grader` role
+    #: during the run instead
+    cascade: Callable[..., Any] | None = None
     readme: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 

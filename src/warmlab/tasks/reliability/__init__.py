@@ -1,6 +1,7 @@
 """The reliability battery (Ibrahim, Hafner & Rocher, arXiv:2507.21919): see README.md."""
 
 from warmlab.tasks.base import Battery, Outcome
+from warmlab.tasks.reliability.cascade import cascade
 from warmlab.tasks.reliability.scorers import error_flag, open_answer_verdict
 from warmlab.tasks.reliability.task import MODES, reliability
 
@@ -23,4 +24,5 @@ BATTERY = Battery(
         ),
     ),
     sources="Ibrahim, Hafner & Rocher 2025 (arXiv:2507.21919)",
+    cascade=cascade,
 )

@@ -1,5 +1,6 @@
 """Reliability scorers: the chosen option (choice mode), or an open answer's verdict (refusal first, then
-the `grader` role's verdict if one is bound, else the offline scorer)."""
+the offline scorer; where a `grader` role is bound inside inspect, the judge grades every answer the
+offline scorer could grade and both verdicts are kept, as `warmlab eval --judge-all` does)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from inspect_ai.solver import TaskState
 from warmlab.conditions import choice_options
 from warmlab.items.schema import Item
 from warmlab.scoring import counts_as_error, is_refusal, judge_prompt, parse_judge, score_item
+from warmlab.scoring.cascade import SENDABLE
+from warmlab.scoring.judge import MAX_TOKENS, PROMPT_VERSION, TEMPERATURE
 
 
 def choice_verdict(item: Item, choice: Mapping[str, Any]) -> tuple[str, str, dict[str, str]]:
@@ -38,7 +41,9 @@ async def judge_verdict(grader: Any, item: Item, output: str) -> tuple[str, str]
         family=item.family,
         options=item.options,
     )
-    reply = await grader.generate(prompt, config=GenerateConfig(max_tokens=256, temperature=0.0))
+    reply = await grader.generate(
+        prompt, config=GenerateConfig(max_tokens=MAX_TOKENS, temperature=TEMPERATURE)
+    )
     verdict = parse_judge(reply.completion)
     tail = reply.completion.strip()[-200:]
     return (verdict or "unparsed"), tail
@@ -85,12 +90,27 @@ def reliability_scorer() -> Scorer:
         item = Item.from_json(state.metadata["item"])
         output = state.output.completion if state.output else ""
         extra: dict[str, str] = {}
+        more: dict[str, Any] = {}
         if "choice" in state.metadata:
             verdict, rationale, by = choice_verdict(item, state.metadata["choice"])
             extra = {f"verdict_{n}": v for n, v in by.items()}
             scorer_name = f"choice:{state.metadata['choice'].get('norm', 'sum')}"
         else:
-            verdict, rationale, scorer_name = await open_answer_verdict(item, output, grader())
+            verdict, rationale, scorer_name = await open_answer_verdict(item, output)
+            bound = grader()
+            if bound is not None and verdict in SENDABLE:
+                judged, tail = await judge_verdict(bound, item, output)
+                more["by_scorer"] = {scorer_name: {"verdict": verdict}, f"judge:{bound}": {"verdict": judged}}
+                more["judge"] = {
+                    "model": str(bound),
+                    "prompt": PROMPT_VERSION,
+                    "max_tokens": MAX_TOKENS,
+                    "temperature": TEMPERATURE,
+                    "role": "all",
+                    "verdict": judged,
+                    "rationale": tail,
+                }
+                verdict, rationale, scorer_name = judged, tail, f"judge:{bound}"
         # numeric value (1 = error): inspect reduces values to floats; the verdict, with refusals and
         # unparsed judge output kept apart, is the outcome
         return Score(
@@ -102,6 +122,7 @@ def reliability_scorer() -> Scorer:
                 "scorer": scorer_name,
                 "verdict": verdict,
                 "family": item.family,
+                **more,
             },
         )
 
