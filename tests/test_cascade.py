@@ -269,7 +269,12 @@ def test_agreement_sits_beside_every_effect_in_stats_console_and_report(
         assert e["coverage"] == pytest.approx(e["n_decided"] / e["n_rows"])
     print_result(res)
     out = capsys.readouterr().out
-    assert "offline vs judge agree" in out and "agrees" in out and f"prompt {PROMPT_VERSION}" in out and "coverage" in out
+    assert (
+        "offline vs judge agree" in out
+        and "agrees" in out
+        and f"prompt {PROMPT_VERSION}" in out
+        and "coverage" in out
+    )
     # the report's pieces (the whole page is rendered in test_coverage)
     from warmlab.report import data as D
     from warmlab.report import scoring as S
