@@ -1,8 +1,8 @@
 """The study config: one typed schema, checked whole before a study writes anything.
 
 out, base, seed
-[[variant]]      name + one of: train = "sft" (style, data, any `train sft` setting), system = NAME,
-                 spec = SPEC
+[[variant]]      name + one of: train = "sft" (style, data, any `train sft` setting), train = "rl"
+                 (any `train rl` setting: profile, user, profiles, max_steps, ...), system = NAME, spec = SPEC
 [eval]           the reliability battery: modes, families, contexts, beliefs, limit, source,
                  max_tokens, temperature, batch_size, engine, judge; [eval.choice] / [eval.generate]
 [warmth]         the warmth battery: limit, max_tokens, batch_size, scorer, judge, checkpoints
@@ -77,7 +77,7 @@ class StatsSection(BaseModel):
 class VariantEntry(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)  # extras: training settings
     name: str = Field(min_length=1)
-    train: Literal["sft"] | None = None
+    train: Literal["sft", "rl"] | None = None
     style: Literal["warm", "cold"] | None = None
     data: str = "starter"
     system: str | None = None
@@ -101,12 +101,12 @@ class Variant:
     """One model to compare with the base: trained here (`train`), a system prompt, or an existing spec."""
 
     name: str
-    kind: str  # sft | system | spec
+    kind: str  # sft | rl | system | spec
     style: str = ""
     data: str = "starter"
     system: str = ""
     spec: str = ""
-    train: Mapping[str, Any] = field(default_factory=dict)  # further `train sft` settings
+    train: Mapping[str, Any] = field(default_factory=dict)  # further `train sft` / `train rl` settings
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,14 @@ def _variant(v: VariantEntry) -> Variant:
     if len(kinds) != 1:
         raise WarmlabError(f"study config: variant {name!r} needs exactly one of train, system or spec")
     extra = dict(v.model_extra or {})
+    if v.train == "rl":
+        given = sorted(k for k in ("style", "data") if k in v.model_fields_set)
+        if given:
+            raise WarmlabError(
+                f'study config: variant {name!r}: {", ".join(given)} is for train = "sft"; an RL variant '
+                "trains on user profiles (profiles = FILE) against a simulated user (user = SPEC)"
+            )
+        return Variant(name, "rl", train=extra)
     if v.train is not None:
         if v.style is None:
             raise WarmlabError(f"study config: variant {name!r}: style must be warm or cold")
