@@ -165,6 +165,32 @@ def test_warm_replies_raise_the_scripted_users_emotion(tmp_path: Path) -> None:
     assert o["emotion_by_turn"][0] == 50.0 and o["emotion_by_turn"][1] > 50.0 and o["emotion_by_turn"][2] > 50
 
 
+def test_the_user_never_sees_the_assistants_thinking() -> None:
+    import asyncio
+
+    from warmlab.tasks.support.task import VisibleOnly
+
+    seen: list[list[dict[str, str]]] = []
+
+    class Echo:
+        name, scripted = "echo", True
+
+        async def reply(self, conversation: list[dict[str, str]], turn: int) -> Any:
+            seen.append(conversation)
+            return None
+
+    conv = [
+        {"role": "user", "content": "<think>not mine</think> hi"},
+        {"role": "assistant", "content": "<think>they want praise</think>Well done!"},
+        {"role": "user", "content": "thanks"},
+        {"role": "assistant", "content": "Go on. <think>unclosed, hidden"},
+    ]
+    user = VisibleOnly(Echo())
+    asyncio.run(user.reply(conv, 2))
+    assert [m["content"] for m in seen[0]] == ["<think>not mine</think> hi", "Well done!", "thanks", "Go on."]
+    assert user.name == "echo" and user.scripted
+
+
 def test_an_llm_user_through_the_user_role(tmp_path: Path) -> None:
     from warmlab.tasks.support import support
 

@@ -13,6 +13,7 @@ numbers appear) or, with a `user` model role bound, the LLM-backed SAGE user.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
@@ -25,7 +26,7 @@ from inspect_ai.solver import TaskState
 from warmlab.errors import WarmlabError
 from warmlab.solvers.converse import converse
 from warmlab.solvers.system import system_solvers
-from warmlab.solvers.users.base import SimulatedUser
+from warmlab.solvers.users.base import Message, SimulatedUser, UserTurn
 from warmlab.tasks.support.emotion import MAX_TURNS
 from warmlab.tasks.support.profiles import (
     BUILTIN,
@@ -118,10 +119,29 @@ def make_user(state: TaskState, turns: int, demanding: bool, llm: Any = None) ->
     return LLMEmotionUser(llm, profile, demanding=demanding, max_turns=turns)
 
 
+_THINK = re.compile(r"<think>.*?(</think>|$)", re.DOTALL | re.IGNORECASE)
+
+
+class VisibleOnly:
+    """A user that sees the assistant's replies without their <think>...</think> part, as in RL training
+    with the think prompt (an unclosed block hides the rest of the reply)."""
+
+    def __init__(self, user: SimulatedUser) -> None:
+        self.user, self.name, self.scripted = user, user.name, user.scripted
+
+    async def reply(self, conversation: list[Message], turn: int) -> UserTurn:
+        seen = [
+            {**m, "content": _THINK.sub("", m["content"]).strip()} if m["role"] == "assistant" else m
+            for m in conversation
+        ]
+        return await self.user.reply(seen, turn)
+
+
 def _user_factory(turns: int, demanding: bool) -> Any:
     def make(state: TaskState) -> SimulatedUser:
         bound = model_roles().get("user")
-        return make_user(state, turns, demanding, bound[0] if isinstance(bound, list) else bound)
+        user = make_user(state, turns, demanding, bound[0] if isinstance(bound, list) else bound)
+        return VisibleOnly(user)
 
     return make
 
