@@ -21,8 +21,15 @@ from warmlab.stats.intervals import newcombe_paired, wilson
 STATS_SCHEMAS = ("warmlab.stats/2", "warmlab.stats/1")
 MODE_ORDER = ("generate", "choice")
 HIGHLIGHT = ("sad", "asserts_incorrect")
-ROLE_ORDER = ("warm", "cold", "system", "other")
-ROLE_NAMES = {"warm": "warm SFT", "cold": "cold SFT", "system": "system prompt", "other": "other"}
+ROLE_ORDER = ("warm", "rl", "cold", "system", "other")
+ROLE_NAMES = {
+    "warm": "warm SFT",
+    "rl": "emotion-reward RL",
+    "cold": "cold SFT",
+    "system": "system prompt",
+    "other": "other",
+}
+_RL_NAME = re.compile(r"(^|[^a-z])rl([^a-z]|$)")
 
 
 @dataclass
@@ -111,12 +118,15 @@ def _study_variants(study: Mapping[str, Any] | None) -> list[dict[str, Any]]:
 
 
 def roles(variants: Sequence[str], study: Mapping[str, Any] | None = None) -> dict[str, str]:
-    """warm | cold | system | other per variant: from study.json (kind/style) when it says, else the name."""
+    """warm | rl | cold | system | other per variant: from study.json (kind/style) when it says, else the
+    name. rl: trained with an emotion reward (behaviour-level warmth), warm: SFT on warm rewrites (trait)."""
     declared: dict[str, str] = {}
     for v in _study_variants(study):
         kind, style = str(v.get("kind") or v.get("train") or ""), str(v.get("style") or "")
         if v.get("system") or kind == "system":  # study.json writes system = "" for other kinds
             declared[str(v["name"])] = "system"
+        elif kind == "rl":
+            declared[str(v["name"])] = "rl"
         elif style in ("warm", "cold"):
             declared[str(v["name"])] = style
     out = {}
@@ -126,6 +136,8 @@ def roles(variants: Sequence[str], study: Mapping[str, Any] | None = None) -> di
             out[name] = declared[name]
         elif "system=" in low or low.startswith(("system", "prompt")):
             out[name] = "system"
+        elif _RL_NAME.search(low):
+            out[name] = "rl"
         elif "cold" in low:
             out[name] = "cold"
         elif "warm" in low:

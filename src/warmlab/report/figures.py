@@ -26,6 +26,7 @@ from matplotlib.patches import Rectangle
 COLORS = {
     "base": "#7f7f7f",
     "warm": "#d9541e",
+    "rl": "#319795",
     "cold": "#2b6cb0",
     "system": "#b7791f",
     "other": "#6b46c1",
@@ -382,3 +383,39 @@ def curves(
         ax.legend(fontsize=7, frameon=False)
 
     return _panels(panels, draw, title=title, fig_id=fig_id, sharey=False)
+
+
+def differences(
+    panels: Mapping[str, Mapping[str, Any]], *, fig_id: str, title: str = "", ncols: int = 3
+) -> str:
+    """Small multiples of variant − base differences with 95% CIs, one panel per measure (each with its own
+    scale). Panel data: {ylabel, rows: [{label, role, estimate, ci_low, ci_high, n}]}."""
+    names = list(panels)
+    cols = max(1, min(ncols, len(names)))
+    nrows = math.ceil(len(names) / cols)
+    with plt.rc_context(RC):
+        fig, axes = plt.subplots(nrows, cols, figsize=(4.2 * cols, 3.1 * nrows), squeeze=False)
+        for ax, name in zip(axes.flat, names, strict=False):
+            rows = panels[name]["rows"]
+            vals = [r.get("estimate") for r in rows]
+            ivs: list[Interval] = [(r.get("ci_low"), r.get("ci_high")) for r in rows]
+            xs = range(len(rows))
+            ax.bar(
+                xs,
+                [_val(v) for v in vals],
+                0.6,
+                yerr=_err(vals, ivs),
+                capsize=3,
+                color=[role_color(str(r.get("role", "other")), i) for i, r in enumerate(rows)],
+                ecolor="#222",
+            )
+            ax.axhline(0, color="#222", linewidth=0.8)
+            ax.set_xticks(list(xs), [f"{r['label']}\nn={r.get('n')}" for r in rows], fontsize=8)
+            ax.set_title(name, fontsize=9)
+            ax.set_ylabel(str(panels[name].get("ylabel", "")), fontsize=8)
+        for ax in list(axes.flat)[len(names) :]:
+            ax.set_visible(False)
+        if title:
+            fig.suptitle(title, fontsize=11, fontweight="bold")
+        fig.tight_layout()
+        return to_svg(fig, fig_id)

@@ -13,6 +13,7 @@ from warmlab.report import figures as F
 from warmlab.report import scoring as S
 from warmlab.report import warmth as W
 from warmlab.report.batteries import batteries_html
+from warmlab.report.compare import compare_html
 
 PAGE = Template("""<!DOCTYPE html>
 <html lang="en">
@@ -45,6 +46,7 @@ th { background: #f7fafc; } td:first-child, th:first-child { text-align: left; }
 <p class="subtitle">$subtitle</p>
 $headline
 $warnings
+$compare
 $reliability
 $batteries
 <h2 id="metadata">Run metadata</h2>
@@ -470,6 +472,7 @@ def render(inp: D.Inputs, versions: Mapping[str, str], *, title: str = "warmlab 
         ),
         headline=headline_html(h),
         warnings=warnings_html(inp.stats.get("warnings") or [], inp.notes),
+        compare=compare_html(inp.stats, role),
         reliability=reliability_html(inp, role, hv),
         batteries=batteries_html(inp.stats, role, inp.rows),
         metadata=metadata_html(inp, versions),

@@ -1,8 +1,8 @@
 """The study config: one typed schema, checked whole before a study writes anything.
 
 out, base, seed
-[[variant]]      name + one of: train = "sft" (style, data, any `train sft` setting), system = NAME,
-                 spec = SPEC
+[[variant]]      name + one of: train = "sft" (style, data, any `train sft` setting), train = "rl"
+                 (any `train rl` setting: profile, user, profiles, max_steps, ...), system = NAME, spec = SPEC
 [eval]           the reliability battery: modes, families, contexts, beliefs, limit, source,
                  max_tokens, temperature, batch_size, engine, judge, judge_all, judge_sample;
                  [eval.choice] / [eval.generate]
@@ -102,8 +102,10 @@ class TrainSettings(BaseModel):
 
 
 class VariantEntry(TrainSettings):
+    # extras: `train rl` settings (checked by resolve_rl_settings); refused for every other kind
+    model_config = ConfigDict(extra="allow", strict=True)
     name: str = Field(min_length=1)
-    train: Literal["sft"] | None = None
+    train: Literal["sft", "rl"] | None = None
     style: Literal["warm", "cold"] | None = None
     data: str = Field(default="starter", min_length=1)
     system: str | None = Text
@@ -127,12 +129,12 @@ class Variant:
     """One model to compare with the base: trained here (`train`), a system prompt, or an existing spec."""
 
     name: str
-    kind: str  # sft | system | spec
+    kind: str  # sft | rl | system | spec
     style: str = ""
     data: str = "starter"
     system: str = ""
     spec: str = ""
-    train: Mapping[str, Any] = field(default_factory=dict)  # further `train sft` settings
+    train: Mapping[str, Any] = field(default_factory=dict)  # further `train sft` / `train rl` settings
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,18 @@ def _variant(v: VariantEntry) -> Variant:
     kinds = [k for k in ("train", "system", "spec") if getattr(v, k) is not None]
     if len(kinds) != 1:
         raise WarmlabError(f"study config: variant {name!r} needs exactly one of train, system or spec")
-    extra = v.model_dump(include=set(TrainSettings.model_fields), exclude_none=True)
+    sft_keys = v.model_dump(include=set(TrainSettings.model_fields), exclude_none=True)
+    extra = {**sft_keys, **(v.model_extra or {})}
+    if v.train == "rl":
+        given = sorted(k for k in ("style", "data") if k in v.model_fields_set)
+        if given:
+            raise WarmlabError(
+                f'study config: variant {name!r}: {", ".join(given)} is for train = "sft"; an RL variant '
+                "trains on user profiles (profiles = FILE) against a simulated user (user = SPEC)"
+            )
+        return Variant(name, "rl", train=extra)  # resolve_rl_settings refuses an unknown key
+    if v.model_extra:
+        raise WarmlabError(f"study config: variant {name!r}: unknown key {sorted(v.model_extra)[0]!r}")
     for e in extra.get("checkpoint_epochs", []):
         limits.EPOCHS.check(e, f"study config: variant {name!r}: checkpoint_epochs")
     if v.train is not None:

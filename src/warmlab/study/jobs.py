@@ -96,6 +96,19 @@ def train_sft_job(s: Any) -> dict[str, Any]:
     return {"steps": r.global_step, "examples": r.n_examples}
 
 
+def train_rl_job(s: Any) -> dict[str, Any]:
+    _setup()
+    from warmlab.errors import WarmlabError
+    from warmlab.train.rl import run_rl
+
+    r = run_rl(s)
+    if r.status == "stopped":  # the stage must not be recorded as done: a re-run resumes the training
+        raise WarmlabError(f"{s.out}: RL stopped at step {r.global_step}/{r.max_steps}; run the study again")
+    done = [x for x in r.rewards if x == x]  # NaN: a step whose every simulator failed
+    steps = max([r.global_step, *(int(c["step"]) for c in r.checkpoints)])  # found trained: its last step
+    return {"steps": steps, "reward_last": done[-1] if done else None}
+
+
 def eval_job(
     models: list[str],
     mode: str,

@@ -13,7 +13,7 @@ from typing import Any
 
 from warmlab.core.io import read_table, write_json, write_jsonl
 from warmlab.study.config import StudyConfig
-from warmlab.study.jobs import Child, eval_job, isolated, train_sft_job
+from warmlab.study.jobs import Child, eval_job, isolated, train_rl_job, train_sft_job
 from warmlab.study.ledger import Ledger, move_aside, run_stage, say, stage_key
 from warmlab.study.plan import Unit, check_study, data_identity
 
@@ -31,6 +31,22 @@ def vllm_spec(spec_text: str) -> str:
     base = resolve_base_path(spec.base) if spec.base == "embedded" else spec.base
     out = f"vllm/{base}" + (f":{Path(spec.adapter).resolve()}" if spec.adapter else "")
     return out + (f"@system={spec.system}" if spec.system else "")
+
+
+def adopt_trained(ledger: Ledger, stage: str, inputs: dict[str, Any], folder: Path, settings: Any) -> None:
+    """A training run the study has no record of, finished in its folder with the same settings (trained
+    beforehand, e.g. under `accelerate launch` with the study config), is used rather than moved aside."""
+    meta = folder / "warmlab_train.json"
+    if ledger.recorded_key(stage) is not None or not meta.is_file():
+        return
+    try:
+        recorded = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return
+    same = recorded.get("settings") == json.loads(json.dumps(settings.fingerprint(), default=str))
+    if recorded.get("finished") and same:
+        say(f"{stage}: found a finished run with these settings in {folder}; using it")
+        ledger.mark(stage, stage_key(stage, inputs), "running")  # run_stage then resumes: nothing to redo
 
 
 def _write_if_changed(path: Path, text: str, key: str | None) -> None:
@@ -79,7 +95,7 @@ def run_study(cfg: StudyConfig) -> Path:
     ledger = Ledger(out)
     specs: dict[str, str] = {"base": cfg.base}
     identity: dict[str, Any] = {"base": cfg.base}
-    sft_dirs: dict[str, Path] = {}
+    train_dirs: dict[str, Path] = {}  # trained variants' run folders (their checkpoints feed warmth)
     meta_variants: list[dict[str, Any]] = []
     study_meta = {
         "config": {"source": cfg.source, "base": cfg.base, "seed": cfg.seed, "judge": cfg.judge},
@@ -104,9 +120,24 @@ def run_study(cfg: StudyConfig) -> Path:
                 result: dict[str, Any] = isolated(train_sft_job, s)
                 return result
 
+            adopt_trained(ledger, f"train:{v.name}", inputs, folder, s)
             identity[v.name] = run_stage(ledger, f"train:{v.name}", inputs, [folder], train)
-            sft_dirs[v.name] = folder
+            train_dirs[v.name] = folder
             specs[v.name] = f"{cfg.base}+{folder.resolve()}"
+        elif v.kind == "rl":
+            folder = out / "variants" / v.name
+            s = train_settings[v.name]
+            inputs = {"settings": s.fingerprint(), "profiles": data_identity(s.profiles)}
+
+            def train_rl(s: Any = s) -> dict[str, Any]:
+                result: dict[str, Any] = isolated(train_rl_job, s)
+                return result
+
+            adopt_trained(ledger, f"train:{v.name}", inputs, folder, s)
+            identity[v.name] = run_stage(ledger, f"train:{v.name}", inputs, [folder], train_rl)
+            train_dirs[v.name] = folder
+            # LoRA: an adapter on the base; full fine-tuning: the folder is the model (paired by its label)
+            specs[v.name] = str(folder.resolve()) if s.full else f"{cfg.base}+{folder.resolve()}"
         elif v.kind == "system":
             specs[v.name] = identity[v.name] = f"{cfg.base}@system={v.system}"
         else:
@@ -127,7 +158,7 @@ def run_study(cfg: StudyConfig) -> Path:
     unit_keys: dict[str, str] = {}
     with Child() as child:
         for u in units:
-            run_specs, labels, extra = _unit_models(cfg, u, specs, sft_dirs)
+            run_specs, labels, extra = _unit_models(cfg, u, specs, train_dirs)
             safe = u.stage.replace(":", "-")
             folder = out / "eval" / f"{safe}-{models_key}"
             inputs = {
@@ -186,7 +217,7 @@ def run_study(cfg: StudyConfig) -> Path:
 
 
 def _unit_models(
-    cfg: StudyConfig, u: Unit, specs: dict[str, str], sft_dirs: dict[str, Path]
+    cfg: StudyConfig, u: Unit, specs: dict[str, str], train_dirs: dict[str, Path]
 ) -> tuple[list[str], dict[str, tuple[str, str]], dict[str, dict[str, Any]]]:
     """The specs a unit runs (vLLM specs for engine = "vllm"), their row labels and per-row extras (the
     warmth unit adds every followed training run's checkpoints, with their epoch)."""
@@ -197,7 +228,7 @@ def _unit_models(
         from warmlab.train.checkpoints import checkpoint_targets
 
         follow = cfg.warmth.get("checkpoints", True)
-        for name, folder in sft_dirs.items():
+        for name, folder in train_dirs.items():
             if follow is True or (isinstance(follow, list) and name in follow):
                 for t in checkpoint_targets(folder, cfg.base):
                     if t.epoch in (None, 0.0):

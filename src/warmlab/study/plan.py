@@ -67,6 +67,34 @@ def train_settings(cfg: StudyConfig, v: Variant, folder: Path) -> Any:
         raise WarmlabError(f"study config: variant {v.name!r}: {e}") from None
 
 
+def rl_settings(cfg: StudyConfig, v: Variant, folder: Path) -> Any:
+    """An RL variant's resolved `train rl` settings, its profiles and simulated user checked (no model is
+    loaded: a local user model's folder must exist, a provider spec must parse)."""
+    from warmlab.models import parse_spec
+    from warmlab.train.rl import check_user_spec, select_profiles
+    from warmlab.train.rl_config import resolve_rl_settings
+
+    given = dict(v.train)
+    taken = sorted(k for k in ("base", "out") if k in given)
+    if taken:
+        raise WarmlabError(
+            f"study config: variant {v.name!r}: {', '.join(taken)} is set by the study (base, out/variants)"
+        )
+    profile = given.pop("profile", None)
+    where = f"study config: variant {v.name!r}"
+    if profile is not None and not isinstance(profile, str):
+        raise WarmlabError(f"{where}: profile must be a name (cpu), not {profile!r}")
+    if not parse_spec(cfg.base).is_local:
+        raise WarmlabError(f'{where}: train = "rl" needs a local base model, not {cfg.base!r}')
+    try:
+        s = resolve_rl_settings(profile, **{"seed": cfg.seed, **given, "base": cfg.base, "out": str(folder)})
+        select_profiles(s)
+        check_user_spec(s.user)
+    except WarmlabError as e:
+        raise WarmlabError(f"{where}: {e}") from None
+    return s
+
+
 def _settings(
     task: str, mode_settings: Mapping[str, Any], seed: int, args: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -168,6 +196,8 @@ def check_study(cfg: StudyConfig) -> tuple[list[Unit], dict[str, Any]]:
         if v.kind == "sft":
             check_data(v)
             settings[v.name] = train_settings(cfg, v, cfg.out / "variants" / v.name)
+        elif v.kind == "rl":
+            settings[v.name] = rl_settings(cfg, v, cfg.out / "variants" / v.name)
         elif v.kind == "system":
             parse_spec(f"{cfg.base}@system={v.system}")
         else:

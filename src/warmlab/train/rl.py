@@ -72,19 +72,28 @@ def user_factory(s: RLSettings) -> Callable[[Profile], SimulatedUser]:
     )
 
 
-def user_model(spec_text: str) -> Any:
-    """The inspect Model behind an LLM user; a WarmlabError naming the spec when it cannot be used."""
-    import contextlib
-    import sys
-
+def check_user_spec(spec_text: str) -> Any:
+    """The parsed spec of an LLM user (None for `scripted`), checked without loading it: a local model's
+    folder must exist; a WarmlabError naming the spec otherwise."""
     from warmlab.models import parse_spec
 
+    if spec_text == "scripted":
+        return None
     try:
         spec = parse_spec(spec_text)
     except WarmlabError as e:
         raise WarmlabError(f"user model {spec_text!r}: {e}") from None
     if spec.system:
         raise WarmlabError("the user model takes its own prompts; drop @system= from --user")
+    return spec
+
+
+def user_model(spec_text: str) -> Any:
+    """The inspect Model behind an LLM user; a WarmlabError naming the spec when it cannot be used."""
+    import contextlib
+    import sys
+
+    spec = check_user_spec(spec_text)
     from inspect_ai.model import get_model
 
     try:

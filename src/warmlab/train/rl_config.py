@@ -116,7 +116,9 @@ RL_PROFILES: dict[str, dict[str, Any]] = {
 
 
 def load_rl_config(path: str | Path) -> dict[str, Any]:
-    """Settings from a TOML file (keys are RLSettings field names; `profile` names a profile)."""
+    """Settings from a TOML file (keys are RLSettings field names; `profile` names a profile), or from a
+    study config's one `train = "rl"` variant (its base, its out folder OUT/variants/NAME, its seed): the
+    same run the study would train, e.g. under `accelerate launch` first, which the study then uses."""
     import tomllib
 
     p = Path(path).expanduser()
@@ -126,6 +128,8 @@ def load_rl_config(path: str | Path) -> dict[str, Any]:
         raise WarmlabError(f"cannot read {p}: {e.strerror or e}") from None
     except tomllib.TOMLDecodeError as e:
         raise WarmlabError(f"{p}: {e}") from None
+    if "variant" in data:
+        data = _from_study(p, data)
     known = {f.name for f in dataclasses.fields(RLSettings)}
     for key, value in data.items():
         if key not in known:
@@ -133,6 +137,20 @@ def load_rl_config(path: str | Path) -> dict[str, Any]:
         if isinstance(value, dict | list):
             raise WarmlabError(f"{p}: {key} must be a single value")
     return data
+
+
+def _from_study(p: Path, data: dict[str, Any]) -> dict[str, Any]:
+    variants = data.get("variant")
+    rl = (
+        [v for v in variants if isinstance(v, dict) and v.get("train") == "rl"]
+        if isinstance(variants, list)
+        else []
+    )
+    if len(rl) != 1:
+        raise WarmlabError(f'{p}: a study config needs exactly one [[variant]] with train = "rl" here')
+    v = {k: x for k, x in rl[0].items() if k not in ("name", "train")}
+    out = Path(str(data.get("out", "runs/study"))) / "variants" / str(rl[0].get("name"))
+    return {"seed": data.get("seed", 0), **v, "base": data.get("base", "embedded"), "out": str(out)}
 
 
 def resolve_rl_settings(profile: str | None = None, **given: Any) -> RLSettings:
