@@ -226,7 +226,7 @@ def figures_html(inp: D.Inputs, role: Mapping[str, str], hv: str | None) -> str:
     )
 
     ctrl = D.control_panels(stats, role)
-    has_control = any(r["role"] in ("cold", "system") for rows in ctrl.values() for r in rows)
+    has_control = any(r["role"] in ("cold", "system", "secure") for rows in ctrl.values() for r in rows)
     cap = (
         "Variant − base error (pp): average marginal effects on neutral prompts (model 1) and over all "
         "conditions (model 4), 95% CIs from item-clustered SEs. Controls separate warmth from fine-tuning "
