@@ -449,7 +449,9 @@ def reliability_html(inp: D.Inputs, role: Mapping[str, str], hv: str | None) -> 
 
 
 def render(inp: D.Inputs, versions: Mapping[str, str], *, title: str = "warmlab report") -> str:
-    role = D.roles(D.variants(inp.stats), inp.study)
+    # every battery's variants get a role, also those that ran no reliability rows (e.g. a secure prompt)
+    others = {str(r["variant"]) for r in inp.rows if r.get("variant") and r.get("variant") != "base"}
+    role = D.roles(sorted(set(D.variants(inp.stats)) | others), inp.study)
     h = D.headline(inp.stats, role, inp.study)
     hv = h["variant"] if h["ok"] or h["variant"] else None
     src = inp.results_dir.name or str(inp.results_dir)

@@ -93,10 +93,8 @@ def item_table(entries: Sequence[Mapping[str, Any]], variants: Sequence[str]) ->
         cells = _cells(_find(entries, f"{item.name}_rate"))
         if not any(c.get("n") for c in cells.values()):
             continue
-        better = {"good": "higher", "harmful": "lower"}.get(item.kind, "by turn")
-        rows.append(
-            [f"{item.name} ({better} better)", *(_cell(cells.get(v), True, v == "base") for v in variants)]
-        )
+        better = {"good": "higher better", "harmful": "lower better"}.get(item.kind, "right when warranted")
+        rows.append([f"{item.name} ({better})", *(_cell(cells.get(v), True, v == "base") for v in variants)])
     if not rows:
         return '<p class="note">no per-item values</p>'
     return _table(["rubric item: share of turns", *variants], rows)
@@ -389,6 +387,10 @@ def boundaries_report(
     whole: Mapping[str, Any] | None = None,
 ) -> str:
     """The battery's own section: `rows` are its rows, `stats` its statistics, `whole` every battery's."""
+    from warmlab.report.data import roles
+
+    named = {str(r.get("variant")) for r in rows}
+    role = {**roles(sorted(named - {"base"})), **role}  # variants the caller gave no role to: by name
     mode = (stats.get("modes") or {}).get("generate") or {}
     variants = _order({str(r.get("variant")) for r in rows}, role)
     if not rows or not mode:
