@@ -5,6 +5,7 @@ CI and its paired difference from the base, and the per-turn outcomes drawn as c
 from __future__ import annotations
 
 import html
+import inspect
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -131,5 +132,8 @@ def batteries_html(
         parts.append(battery_section(b, role))
         own = known[name].report if name in known else None
         if own is not None:
-            parts.append(own([r for r in rows if r.get("task") == name], b, role))
+            # a section that compares across batteries (e.g. boundaries beside warmth and reliability)
+            # takes every battery's statistics as `whole`
+            more = {"whole": stats} if "whole" in inspect.signature(own).parameters else {}
+            parts.append(own([r for r in rows if r.get("task") == name], b, role, **more))
     return "\n".join(parts)

@@ -21,12 +21,13 @@ from warmlab.stats.intervals import newcombe_paired, wilson
 STATS_SCHEMAS = ("warmlab.stats/2", "warmlab.stats/1")
 MODE_ORDER = ("generate", "choice")
 HIGHLIGHT = ("sad", "asserts_incorrect")
-ROLE_ORDER = ("warm", "rl", "cold", "system", "other")
+ROLE_ORDER = ("warm", "rl", "cold", "system", "secure", "other")
 ROLE_NAMES = {
     "warm": "warm SFT",
     "rl": "emotion-reward RL",
     "cold": "cold SFT",
     "system": "system prompt",
+    "secure": "secure system prompt",
     "other": "other",
 }
 _RL_NAME = re.compile(r"(^|[^a-z])rl([^a-z]|$)")
@@ -118,12 +119,15 @@ def _study_variants(study: Mapping[str, Any] | None) -> list[dict[str, Any]]:
 
 
 def roles(variants: Sequence[str], study: Mapping[str, Any] | None = None) -> dict[str, str]:
-    """warm | rl | cold | system | other per variant: from study.json (kind/style) when it says, else the
-    name. rl: trained with an emotion reward (behaviour-level warmth), warm: SFT on warm rewrites (trait)."""
+    """warm | rl | cold | system | secure | other per variant: from study.json (kind/style) when it says, else
+    the name. rl: trained with an emotion reward (behaviour-level warmth), warm: SFT on warm rewrites (trait);
+    secure: the secure system prompt (boundaries battery), a control of its own."""
     declared: dict[str, str] = {}
     for v in _study_variants(study):
         kind, style = str(v.get("kind") or v.get("train") or ""), str(v.get("style") or "")
-        if v.get("system") or kind == "system":  # study.json writes system = "" for other kinds
+        if str(v.get("system") or "") == "secure":
+            declared[str(v["name"])] = "secure"
+        elif v.get("system") or kind == "system":  # study.json writes system = "" for other kinds
             declared[str(v["name"])] = "system"
         elif kind == "rl":
             declared[str(v["name"])] = "rl"
@@ -134,6 +138,8 @@ def roles(variants: Sequence[str], study: Mapping[str, Any] | None = None) -> di
         low = name.lower()
         if name in declared:
             out[name] = declared[name]
+        elif "secure" in low:
+            out[name] = "secure"
         elif "system=" in low or low.startswith(("system", "prompt")):
             out[name] = "system"
         elif _RL_NAME.search(low):

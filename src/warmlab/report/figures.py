@@ -29,6 +29,7 @@ COLORS = {
     "rl": "#319795",
     "cold": "#2b6cb0",
     "system": "#b7791f",
+    "secure": "#2f855a",
     "other": "#6b46c1",
 }
 PALETTE = ("#d9541e", "#2b6cb0", "#b7791f", "#6b46c1", "#2f855a", "#c53030", "#4a5568", "#805ad5")
@@ -360,7 +361,12 @@ def controls(panels: Mapping[str, Sequence[Mapping[str, Any]]], *, fig_id: str =
 
 
 def curves(
-    panels: Mapping[str, Sequence[Mapping[str, Any]]], *, ylabel: str, fig_id: str, title: str = ""
+    panels: Mapping[str, Sequence[Mapping[str, Any]]],
+    *,
+    ylabel: str,
+    fig_id: str,
+    title: str = "",
+    xlabel: str = "turn (0 = first answer)",
 ) -> str:
     """Per-turn curves: one line per variant with its 95% band. Panel data: [{variant, role, points:
     [{turn, mean, ci}]}]."""
@@ -377,7 +383,7 @@ def curves(
             lo = [_val(p["ci"][0]) if p.get("ci") else math.nan for p in pts]
             hi = [_val(p["ci"][1]) if p.get("ci") else math.nan for p in pts]
             ax.fill_between(x, lo, hi, color=color, alpha=0.12, linewidth=0)
-        ax.set_xlabel("turn (0 = first answer)")
+        ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.legend(fontsize=7, frameon=False)

@@ -229,7 +229,7 @@ def figures_html(inp: D.Inputs, role: Mapping[str, str], hv: str | None) -> str:
     )
 
     ctrl = D.control_panels(stats, role)
-    has_control = any(r["role"] in ("cold", "system") for rows in ctrl.values() for r in rows)
+    has_control = any(r["role"] in ("cold", "system", "secure") for rows in ctrl.values() for r in rows)
     cap = (
         "Variant − base error (pp): average marginal effects on neutral prompts (model 1) and over all "
         "conditions (model 4), 95% CIs from item-clustered SEs. Controls separate warmth from fine-tuning "
@@ -460,7 +460,9 @@ def reliability_html(inp: D.Inputs, role: Mapping[str, str], hv: str | None) -> 
 
 
 def render(inp: D.Inputs, versions: Mapping[str, str], *, title: str = "warmlab report") -> str:
-    role = D.roles(D.variants(inp.stats), inp.study)
+    # every battery's variants get a role, also those that ran no reliability rows (e.g. a secure prompt)
+    others = {str(r["variant"]) for r in inp.rows if r.get("variant") and r.get("variant") != "base"}
+    role = D.roles(sorted(set(D.variants(inp.stats)) | others), inp.study)
     h = S.annotate_headline(D.headline(inp.stats, role, inp.study), inp.stats)
     hv = h["variant"] if h["ok"] or h["variant"] else None
     src = inp.results_dir.name or str(inp.results_dir)

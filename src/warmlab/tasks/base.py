@@ -52,7 +52,8 @@ class Battery:
     outcomes: tuple[Outcome, ...] = ()
     multi_turn: bool = False
     sources: str = ""  # the papers it follows
-    #: extra report section: (rows, battery stats, roles) -> HTML, after the generic tables
+    #: extra report section: (rows, battery stats, roles) -> HTML, after the generic tables; a function
+    #: with a `whole` parameter also gets every battery's statistics (the whole `warmlab.stats/2` dict)
     report: Callable[..., str] | None = None
     #: condition fields each outcome is also broken down by (e.g. ("category",))
     breakdown: tuple[str, ...] = ()
