@@ -25,6 +25,8 @@ class Outcome:
     flag: verdict outcomes: row -> 1.0 / 0.0 / None (excluded), e.g. reliability's error rule.
     subset: rows -> bool: which rows this outcome is defined on (e.g. only conversations whose first
         answer was correct); pairs need both sides in the subset.
+    scorer: read the value from the row's `by_scorer` entry whose name starts with this (e.g. "judge:"):
+        the same outcome as a second scorer gave it; empty: the row's own `outcomes`.
     """
 
     name: str
@@ -37,6 +39,7 @@ class Outcome:
     primary: bool = False
     modes: tuple[str, ...] = ()  # empty: every mode of the battery
     key: str = ""  # distinguishes two declarations of one outcome (e.g. on different subsets)
+    scorer: str = ""
 
     @property
     def id(self) -> str:
@@ -52,7 +55,8 @@ class Battery:
     outcomes: tuple[Outcome, ...] = ()
     multi_turn: bool = False
     sources: str = ""  # the papers it follows
-    #: extra report section: (rows, battery stats, roles) -> HTML, after the generic tables
+    #: extra report section: (rows, battery stats, roles) -> HTML, after the generic tables; a function
+    #: with a `settings` parameter also gets the battery's own arguments from the study ([tasks.NAME])
     report: Callable[..., str] | None = None
     #: condition fields each outcome is also broken down by (e.g. ("category",))
     breakdown: tuple[str, ...] = ()
