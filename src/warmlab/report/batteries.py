@@ -95,6 +95,8 @@ def battery_section(stats: Mapping[str, Any], role: Mapping[str, str]) -> str:
     out.append('<ul class="note">' + "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul>")
     for mode, m in stats["modes"].items():
         for i, o in enumerate(m["outcomes"]):
+            if o.get("scorer") and not any(v.get("n") for v in o["variants"]):
+                continue  # read from a second scorer (a judge) that did not run here
             out.append(f'<h3>{e(o["outcome"])} <span class="note">({e(mode)})</span></h3>')
             out.append(f'<p class="note">{e(o["description"])}</p>')
             if o["kind"] == "per_turn":
@@ -119,10 +121,21 @@ def battery_section(stats: Mapping[str, Any], role: Mapping[str, str]) -> str:
     return "\n".join(out)
 
 
+def task_settings(study: Mapping[str, Any] | None, name: str) -> dict[str, Any]:
+    """The battery's own arguments in the study config ([tasks.NAME] in study.json); {} without a study."""
+    entry = ((study or {}).get("tasks") or {}).get(name) or {}
+    return dict(entry.get("args") or {}) if isinstance(entry, Mapping) else {}
+
+
 def batteries_html(
-    stats: Mapping[str, Any], role: Mapping[str, str], rows: Sequence[Mapping[str, Any]] = ()
+    stats: Mapping[str, Any],
+    role: Mapping[str, str],
+    rows: Sequence[Mapping[str, Any]] = (),
+    study: Mapping[str, Any] | None = None,
 ) -> str:
     """Every battery's generic section, then its own (`Battery.report`) when it has one."""
+    import inspect
+
     from warmlab.tasks import batteries
 
     known = batteries()
@@ -131,5 +144,9 @@ def batteries_html(
         parts.append(battery_section(b, role))
         own = known[name].report if name in known else None
         if own is not None:
-            parts.append(own([r for r in rows if r.get("task") == name], b, role))
+            mine = [r for r in rows if r.get("task") == name]
+            if "settings" in inspect.signature(own).parameters:
+                parts.append(own(mine, b, role, settings=task_settings(study, name)))
+            else:
+                parts.append(own(mine, b, role))
     return "\n".join(parts)
