@@ -187,6 +187,70 @@ def gap_by_level(
     return _panels(panels, draw, title=title, fig_id=fig_id)
 
 
+REFERENCE = ("#9e9e9e", "#6b6b6b", "#c4c4c4", "#454545")  # reference series (human baselines): greys
+
+
+def grouped_bars(
+    panels: Mapping[str, Sequence[Mapping[str, Any]]],
+    *,
+    title: str,
+    ylabel: str,
+    fig_id: str,
+    highlight: Sequence[str] = (),
+    percent: bool = True,
+) -> str:
+    """Bars by group (x) and series (variants, then reference series such as human baselines, hatched
+    grey) with 95% CIs; highlighted groups sit on a shaded band. A panel's rows: {group, label, role,
+    value, ci_low, ci_high, reference (optional bool)}; with `percent`, values are fractions drawn in %."""
+    k = 100.0 if percent else 1.0
+    n_bars = max((len(p) for p in panels.values()), default=1)
+
+    def draw(ax: Axes, rows: Sequence[Mapping[str, Any]]) -> None:
+        groups = list(dict.fromkeys(str(r["group"]) for r in rows))
+        labels = list(dict.fromkeys(str(r["label"]) for r in rows))
+        refs = [lab for lab in labels if any(r.get("reference") for r in rows if r["label"] == lab)]
+        w = 0.84 / max(len(labels), 1)
+        for i, g in enumerate(groups):
+            if g in highlight:
+                ax.axvspan(i - 0.48, i + 0.48, color="#fde68a", alpha=0.5, zorder=0, linewidth=0)
+        for j, lab in enumerate(labels):
+            sel = {str(r["group"]): r for r in rows if r["label"] == lab}
+            vals = [None if g not in sel or sel[g]["value"] is None else k * sel[g]["value"] for g in groups]
+            ivs: list[Interval] = [
+                tuple(  # type: ignore[misc]
+                    None if g not in sel or sel[g].get(b) is None else k * sel[g][b]
+                    for b in ("ci_low", "ci_high")
+                )
+                for g in groups
+            ]
+            ref = lab in refs
+            role = next((str(r.get("role", "other")) for r in rows if r["label"] == lab), "other")
+            ax.bar(
+                [i + (j - (len(labels) - 1) / 2) * w for i in range(len(groups))],
+                [_val(v) for v in vals],
+                w * 0.92,
+                yerr=_err(vals, ivs),
+                capsize=2,
+                label=lab,
+                color=REFERENCE[refs.index(lab) % len(REFERENCE)] if ref else role_color(role, j),
+                hatch="///" if ref else None,
+                edgecolor="white" if ref else None,
+                ecolor="#222",
+                error_kw={"linewidth": 0.8},
+            )
+        rotate = len(groups) > 5
+        ax.set_xticks(
+            range(len(groups)), groups, rotation=35 if rotate else 0, ha="right" if rotate else "center"
+        )
+        ax.set_ylabel(ylabel)
+        if percent:
+            ax.set_ylim(0, 100)
+        ax.legend(fontsize=7, frameon=False, ncols=2)
+
+    width = max(5.2, 0.16 * n_bars + 1.5)
+    return _panels(panels, draw, title=title, fig_id=fig_id, width=width, sharey=False)
+
+
 def condition_grid(panels: Mapping[str, Mapping[str, Any]], *, fig_id: str = "fig-sad-false") -> str:
     """Per panel: a heatmap of variant − base error (pp) by context x belief with one cell outlined, beside
     bars of base and variant error (%) in the neutral cell and the highlighted cell (Wilson CIs).
