@@ -243,11 +243,13 @@ def grouped_bars(
             range(len(groups)), groups, rotation=35 if rotate else 0, ha="right" if rotate else "center"
         )
         ax.set_ylabel(ylabel)
+        tops = [k * (r.get("ci_high") if r.get("ci_high") is not None else r["value"] or 0) for r in rows]
         if percent:
-            ax.set_ylim(0, 100)
-        ax.legend(fontsize=7, frameon=False, ncols=2)
+            ax.set_ylim(0, min(100.0, max([*tops, 10.0]) * 1.15))
+        # beside the axes: inside it would cover bars, below it would meet slanted group names
+        ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
-    width = max(5.2, 0.16 * n_bars + 1.5)
+    width = max(5.2, 0.16 * n_bars + 1.5) + 2.4  # + the legend beside the axes
     return _panels(panels, draw, title=title, fig_id=fig_id, width=width, sharey=False)
 
 
