@@ -121,21 +121,10 @@ def battery_section(stats: Mapping[str, Any], role: Mapping[str, str]) -> str:
     return "\n".join(out)
 
 
-def task_settings(study: Mapping[str, Any] | None, name: str) -> dict[str, Any]:
-    """The battery's own arguments in the study config ([tasks.NAME] in study.json); {} without a study."""
-    entry = ((study or {}).get("tasks") or {}).get(name) or {}
-    return dict(entry.get("args") or {}) if isinstance(entry, Mapping) else {}
-
-
 def batteries_html(
-    stats: Mapping[str, Any],
-    role: Mapping[str, str],
-    rows: Sequence[Mapping[str, Any]] = (),
-    study: Mapping[str, Any] | None = None,
+    stats: Mapping[str, Any], role: Mapping[str, str], rows: Sequence[Mapping[str, Any]] = ()
 ) -> str:
     """Every battery's generic section, then its own (`Battery.report`) when it has one."""
-    import inspect
-
     from warmlab.tasks import batteries
 
     known = batteries()
@@ -144,9 +133,5 @@ def batteries_html(
         parts.append(battery_section(b, role))
         own = known[name].report if name in known else None
         if own is not None:
-            mine = [r for r in rows if r.get("task") == name]
-            if "settings" in inspect.signature(own).parameters:
-                parts.append(own(mine, b, role, settings=task_settings(study, name)))
-            else:
-                parts.append(own(mine, b, role))
+            parts.append(own([r for r in rows if r.get("task") == name], b, role))
     return "\n".join(parts)

@@ -462,6 +462,6 @@ def render(inp: D.Inputs, versions: Mapping[str, str], *, title: str = "warmlab 
         headline=headline_html(h),
         warnings=warnings_html(inp.stats.get("warnings") or [], inp.notes),
         reliability=reliability_html(inp, role, hv),
-        batteries=batteries_html(inp.stats, role, inp.rows, inp.study),
+        batteries=batteries_html(inp.stats, role, inp.rows),
         metadata=metadata_html(inp, versions),
     )

@@ -55,8 +55,7 @@ class Battery:
     outcomes: tuple[Outcome, ...] = ()
     multi_turn: bool = False
     sources: str = ""  # the papers it follows
-    #: extra report section: (rows, battery stats, roles) -> HTML, after the generic tables; a function
-    #: with a `settings` parameter also gets the battery's own arguments from the study ([tasks.NAME])
+    #: extra report section: (rows, battery stats, roles) -> HTML, after the generic tables
     report: Callable[..., str] | None = None
     #: condition fields each outcome is also broken down by (e.g. ("category",))
     breakdown: tuple[str, ...] = ()
