@@ -72,6 +72,8 @@ def row_from_sample(sample: EvalSample, sink: Sink) -> dict[str, Any]:
     }
     if smd.get("by_scorer"):  # every scorer that ran on the sample (a judge beside the offline scorer)
         row["by_scorer"] = dict(smd["by_scorer"])
+    if smd.get("reference"):  # figures the task computed once for every row (e.g. a human baseline)
+        row["reference"] = dict(smd["reference"])
     if md.get("multi_turn") or smd.get("user"):
         row["user"] = smd.get("user") or md.get("user")
         row["transcript"] = transcript(sample)

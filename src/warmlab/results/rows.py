@@ -4,8 +4,9 @@ Keys: schema, task, model, variant, base, mode, sample_id, item_id, condition (t
 fields), outcomes (named values: a verdict string, 0/1, a float, or a per-turn list), scorer, user (the
 simulated user, multi-turn only), output (the last model output), transcript (multi-turn: the whole
 conversation), rationale, output_chars, by_scorer ({scorer name: outcomes} when more than one scorer ran
-on the sample, e.g. a judge beside the offline scorer; `outcomes` are the primary scorer's), and for
-training checkpoints `epoch` and `run`. Rows written by
+on the sample, e.g. a judge beside the offline scorer; `outcomes` are the primary scorer's), reference
+(figures the task computed once and put on every row, e.g. a human baseline read from a path the user
+gave; a battery's report section reads them), and for training checkpoints `epoch` and `run`. Rows written by
 warmlab 0.1 (reliability only, flat condition fields) are converted when read.
 """
 
