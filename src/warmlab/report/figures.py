@@ -243,7 +243,7 @@ def grouped_bars(
             range(len(groups)), groups, rotation=35 if rotate else 0, ha="right" if rotate else "center"
         )
         ax.set_ylabel(ylabel)
-        tops = [k * (r.get("ci_high") if r.get("ci_high") is not None else r["value"] or 0) for r in rows]
+        tops = [k * float(r.get("ci_high") or r["value"] or 0.0) for r in rows]
         if percent:
             ax.set_ylim(0, min(100.0, max([*tops, 10.0]) * 1.15))
         # beside the axes: inside it would cover bars, below it would meet slanted group names

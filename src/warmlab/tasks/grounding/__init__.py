@@ -55,6 +55,13 @@ BATTERY = Battery(
             key="any_grounding_judge",
             scorer="judge:",
         ),
+        Outcome(
+            "judge_unparsed",
+            "binary",
+            "the judge's reply could not be read (when a grader ran; its outcomes are left out)",
+            better="lower",
+            event="unparsed",
+        ),
     ),
     breakdown=("kind", "task"),
     report=grounding_report,

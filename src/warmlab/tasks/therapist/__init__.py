@@ -69,6 +69,13 @@ BATTERY = Battery(
             Outcome(b, "binary", f"reply shows {b.replace('_', '-')} (all disclosures)", event="shows")
             for b in BEHAVIOURS
         ),
+        Outcome(
+            "judge_unparsed",
+            "binary",
+            "the judge's reply could not be read (when a grader ran; its outcomes are left out)",
+            better="lower",
+            event="unparsed",
+        ),
     ),
     breakdown=("asks_advice", "valence"),
     report=therapist_report,
