@@ -324,7 +324,8 @@ def test_report_sections_draw_figures_beside_the_human_baselines() -> None:
         r["reference"] = ref
     assert t.report is not None
     html = t.report(rows, analyse_battery(rows, t, bootstrap=50), {"warm": "warm"})
-    assert 'id="fig-therapist-profile"' in html and "problem-solving, no advice asked" in html
+    assert all(f'id="fig-therapist-{n}"' in html for n in ("key", "reflections", "other"))
+    assert "no advice asked (key)" in html
     assert "Cohen&#x27;s kappa" in html and "F1 0.57" in html  # agreement, and the offline accuracy beside it
     assert "AnnoMI counsellors, low quality (n=9)" in html and "30.0%" in html
 

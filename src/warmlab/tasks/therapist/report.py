@@ -5,16 +5,13 @@ own labels, and the classifier's held-out accuracy."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
-from warmlab.classifiers.talk import BEHAVIOURS
 from warmlab.tasks.human import NOT_COMPUTED, reference
 
-e = html.escape
 KEY = "problem_solving_unasked"
-KEY_GROUP = "problem-solving, no advice asked"
 QUALITIES = (("high", "AnnoMI counsellors, high quality"), ("low", "AnnoMI counsellors, low quality"))
 
 
@@ -25,49 +22,73 @@ def source_note(ref: Mapping[str, Any] | None) -> str:
     return f"from {ref.get('source')} (classifier profile over {size}; AnnoMI's labels over all turns)"
 
 
-def _entry(mode: Mapping[str, Any], oid: str) -> Mapping[str, Any] | None:
-    return next((o for o in mode.get("outcomes") or [] if o["outcome"] == oid), None)
+REFLECTION_GROUPS = (
+    "any_reflection",
+    "needs",
+    "emotions",
+    "values",
+    "consequences",
+    "conflicts",
+    "strengths",
+)
+OTHER_GROUPS = ("questions", "problem_solving", "planning", "normalizing", "psychoeducation")
+KEY_GROUPS = (
+    (KEY, "no advice asked (key)"),
+    ("problem_solving_asked", "advice asked"),
+    ("problem_solving", "all disclosures"),
+)
 
 
-def _role(roles: Mapping[str, str], variant: str) -> str:
-    return roles.get(variant, "base" if variant == "base" else "other")
-
-
-def figure_rows(
-    mode: Mapping[str, Any], roles: Mapping[str, str], human: Mapping[str, Any] | None
+def _bars(
+    stats: Mapping[str, Any],
+    roles: Mapping[str, str],
+    human: Mapping[str, Any] | None,
+    groups: Sequence[tuple[str, str, str | None]],
 ) -> list[dict[str, Any]]:
-    """Bars: the key figure first, then each behaviour over all disclosures, per variant; AnnoMI
-    counsellor turns by the same classifier beside them."""
-    groups = [(KEY, KEY_GROUP, "problem_solving"), ("any_reflection", "any reflection", None)]
-    groups += [(b, b.replace("_", "-"), b) for b in BEHAVIOURS]
+    """Bars for (outcome id, group label, AnnoMI profile key or None) per variant, then AnnoMI counsellor
+    turns by the same classifier."""
+    from warmlab.report.sections import entry, label_of, role_of
+
     prof = (human or {}).get("behaviours") or {}
     rows: list[dict[str, Any]] = []
     for oid, group, human_key in groups:
-        for v in (_entry(mode, oid) or {}).get("variants") or []:
+        for v in (entry(stats, oid) or {}).get("variants") or []:
             if v.get("n"):
-                ci = v.get("ci") or [None, None]
+                lo, hi = v.get("ci") or [None, None]
                 rows.append(
                     {
                         "group": group,
-                        "label": str(v["variant"]),
-                        "role": _role(roles, v["variant"]),
+                        "label": label_of(v["variant"], roles),
+                        "role": role_of(v["variant"], roles),
                         "value": v["mean"],
-                        "ci_low": ci[0],
-                        "ci_high": ci[1],
+                        "ci_low": lo,
+                        "ci_high": hi,
                     }
                 )
         for q, label in QUALITIES:
             p = prof.get(q) or {}
             if p.get("n") and human_key is not None:
                 rows.append(
-                    {
-                        "group": group,
-                        "label": f"{label} (n={p['n']})",
-                        "value": p[human_key],
-                        "reference": True,
-                    }
+                    {"group": group, "label": f"{label} (n={p['n']})", "role": "human", "value": p[human_key]}
                 )
     return rows
+
+
+def figure_panels(
+    stats: Mapping[str, Any], roles: Mapping[str, str], human: Mapping[str, Any] | None
+) -> dict[str, list[dict[str, Any]]]:
+    """The three figures' bars: problem-solving by whether advice was asked (the key figure), the
+    reflections, and the other behaviours (all disclosures)."""
+    return {
+        "key": _bars(stats, roles, human, [(o, g, "problem_solving") for o, g in KEY_GROUPS]),
+        "reflections": _bars(
+            stats,
+            roles,
+            human,
+            [(b, b.replace("_", " "), None) for b in REFLECTION_GROUPS],
+        ),
+        "other": _bars(stats, roles, human, [(b, b.replace("_", "-"), b) for b in OTHER_GROUPS]),
+    }
 
 
 def _rate(v: Mapping[str, Any] | None) -> str:
@@ -86,18 +107,20 @@ def _diff(p: Mapping[str, Any] | None) -> str:
     return f"{100 * p['diff']:+.1f} pp{ci}"
 
 
-def key_rows(mode: Mapping[str, Any]) -> list[list[str]]:
+def key_rows(stats: Mapping[str, Any], roles: Mapping[str, str]) -> list[list[str]]:
     """Per variant: the key figure by the offline classifier and by the judge, each with its paired
     difference from the base."""
-    off, judge = _entry(mode, KEY) or {}, _entry(mode, f"{KEY}_judge") or {}
+    from warmlab.report.sections import entry, variant_order
+
+    off, judge = entry(stats, KEY) or {}, entry(stats, f"{KEY}_judge") or {}
+    by_off = {v["variant"]: v for v in off.get("variants") or []}
     by_judge = {v["variant"]: v for v in judge.get("variants") or []}
-    pj = {p["variant"]: p for p in judge.get("paired") or []}
     po = {p["variant"]: p for p in off.get("paired") or []}
-    out = []
-    for v in off.get("variants") or []:
-        name = v["variant"]
-        out.append([name, _rate(v), _diff(po.get(name)), _rate(by_judge.get(name)), _diff(pj.get(name))])
-    return out
+    pj = {p["variant"]: p for p in judge.get("paired") or []}
+    return [
+        [name, _rate(by_off.get(name)), _diff(po.get(name)), _rate(by_judge.get(name)), _diff(pj.get(name))]
+        for name in variant_order(list(by_off), roles)
+    ]
 
 
 def label_rows(labels: Mapping[str, Any]) -> list[list[str]]:
@@ -127,10 +150,11 @@ def accuracy_note() -> str:
     )
 
 
-def agreement_note(mode: Mapping[str, Any]) -> str:
-    ags = (_entry(mode, KEY) or {}).get("agreement") or []
+def agreement_note(stats: Mapping[str, Any]) -> str:
+    from warmlab.report.sections import entry
+
     parts = []
-    for a in ags:
+    for a in (entry(stats, KEY) or {}).get("agreement") or []:
         kappa = "–" if a["kappa"] is None else f"{a['kappa']:.2f}"
         parts.append(
             f"{a['scorers'][0]} vs {a['scorers'][1]}: {100 * a['agreement']:.0f}% of {a['n']} replies, "
@@ -145,57 +169,63 @@ def judge_unparsed(rows: Sequence[Mapping[str, Any]]) -> tuple[int, int]:
     return sum(1 for v in judged if v.get("judge_unparsed")), len(judged)
 
 
-def therapist_report(
-    rows: Sequence[Mapping[str, Any]],
-    stats: Mapping[str, Any],
-    roles: Mapping[str, str],
-) -> str:
-    from warmlab.report import figures as F
-    from warmlab.report.page import figure, table
+CAPTIONS = {
+    "key": "Problem-solving (offers solutions or advice), by whether the client asked for advice; the key "
+    "figure is on disclosures that share a negative feeling without asking. Bars: 95% Wilson intervals.",
+    "reflections": "Replies reflecting the client's needs, emotions, values, consequences, conflicts or "
+    "strengths (all disclosures). AnnoMI counsellors are left out here: on transcribed speech the reflection "
+    "probes are not valid (see AnnoMI's own labels below).",
+    "other": "Questions, problem-solving, planning, normalizing and psychoeducation (all disclosures).",
+}
+HATCHED = (
+    " Dark, hatched: counsellor turns in AnnoMI's high- and low-quality sessions, labelled by the same "
+    "classifier."
+)
+TITLES = {
+    "key": "Problem-solving when no advice was asked",
+    "reflections": "Reflections",
+    "other": "Other therapist behaviours",
+}
 
-    mode = (stats.get("modes") or {}).get("generate")
-    if not mode:
+
+def therapist_report(
+    rows: Sequence[Mapping[str, Any]], stats: Mapping[str, Any], roles: Mapping[str, str]
+) -> str:
+    from warmlab.report.plots import grouped_bars
+    from warmlab.report.sections import entry, figure, note, table
+
+    if not entry(stats, KEY):
         return ""
     out = [
         "<h3>Key figure: problem-solving when no advice was asked</h3>",
-        '<p class="note">Replies to disclosures that share a negative feeling and do not ask for advice; '
-        "rates with 95% Wilson intervals, differences from the base paired per disclosure "
-        "(item-clustered bootstrap).</p>",
-        table(["variant", "offline", "offline vs base", "judge", "judge vs base"], key_rows(mode)),
-        f'<p class="note">agreement: {e(agreement_note(mode))}</p>',
+        note(
+            "Replies to disclosures that share a negative feeling and do not ask for advice; rates with 95% "
+            "Wilson intervals, differences from the base paired per disclosure (item-clustered bootstrap)."
+        ),
+        table(["variant", "offline", "offline vs base", "judge", "judge vs base"], key_rows(stats, roles)),
+        note(f"agreement: {agreement_note(stats)}"),
     ]
     bad, judged = judge_unparsed(rows)
     if judged:
-        out.append(f'<p class="note">judge replies unparsed (left out): {bad} of {judged}</p>')
-    out.append(f'<p class="note">{e(accuracy_note())}</p>')
+        out.append(note(f"judge replies unparsed (left out): {bad} of {judged}"))
+    out.append(note(accuracy_note()))
     human = reference(rows)
-    out.append(f'<p class="note">human baselines: {e(source_note(human))}</p>')
-    bars = figure_rows(mode, roles, human)
-    out.append(
-        figure(
-            "fig-therapist-profile",
-            (
-                lambda: F.grouped_bars(
-                    {"": bars},
-                    title="Therapist behaviours per variant beside AnnoMI counsellors",
-                    ylabel="share of replies (%)",
-                    fig_id="fig-therapist-profile",
-                    highlight=(KEY_GROUP,),
-                )
-            )
-            if bars
-            else None,
-            "Share of replies showing each BOLT behaviour (95% Wilson intervals); shaded: problem-solving on "
-            "disclosures that share a negative feeling without asking for advice. Hatched: counsellor turns "
-            "in AnnoMI's high- and low-quality sessions, labelled by the same classifier (transcribed "
-            "speech: its reflection labels are not valid there, see AnnoMI's own labels below).",
+    out.append(note(f"human baselines: {source_note(human)}"))
+    for name, bars in figure_panels(stats, roles, human).items():
+        fig_id = f"fig-therapist-{name}"
+        draw = partial(
+            grouped_bars,
+            {"": bars},
+            title=TITLES[name],
+            ylabel="share of replies (%)",
+            fig_id=fig_id,
+            percent=True,
         )
-    )
+        caption = CAPTIONS[name] + ("" if name == "reflections" else HATCHED)
+        out.append(figure(fig_id, draw if bars else None, caption))
     labels = (human or {}).get("labels") or {}
     if labels:
-        out.append(
-            '<p class="note">AnnoMI\'s own human labels of counsellor turns (exact, coarser scale):</p>'
-        )
+        out.append(note("AnnoMI's own human labels of counsellor turns (exact, coarser scale):"))
         out.append(
             table(["sessions", "reflection", "question", "therapist input", "other"], label_rows(labels))
         )
