@@ -23,7 +23,8 @@ from warmlab.tasks import get_battery
 from warmlab.tasks.grounding import grounding
 from warmlab.tasks.grounding.outcomes import grounding_outcomes
 from warmlab.tasks.human import NOT_COMPUTED
-from warmlab.tasks.replies import Batcher, in_turn, pick
+from warmlab.tasks.judging import Batcher
+from warmlab.tasks.replies import in_turn, pick
 from warmlab.tasks.therapist import therapist, unasked
 from warmlab.tasks.therapist.items import load_disclosures
 from warmlab.tasks.therapist.outcomes import therapist_outcomes
@@ -156,7 +157,8 @@ def test_a_planted_reply_gives_known_therapist_rows(tmp_path: Path) -> None:
     rows = run_planted(therapist(limit=2), ADVISES, tmp_path / "b", judge="I think it is fine advice.")
     for r in rows:
         assert r["outcomes"]["judge_unparsed"] == 1
-        assert [v for k, v in r["by_scorer"].items() if k.startswith("judge:")] == [{}]
+        (judged,) = [v for k, v in r["by_scorer"].items() if k.startswith("judge:")]
+        assert set(judged) == {*BEHAVIOURS, "any_reflection"} and set(judged.values()) == {None}
 
 
 def test_tiny_model_rows_carry_every_declared_outcome(tiny_model: Path, tmp_path: Path) -> None:

@@ -11,11 +11,26 @@ from inspect_ai.solver import TaskState
 
 from warmlab.tasks.grounding.outcomes import SCORER, grounding_outcomes_batch
 from warmlab.tasks.grounding.prompts import judge_prompt, parse_judge
-from warmlab.tasks.replies import Batcher, Judge, grader, score_reply
+from warmlab.tasks.judging import Batcher, judge, metadata
+
+#: the outcomes the judge gives too (under the offline scorer's names)
+SHARED = (
+    "clarifications",
+    "acknowledgements",
+    "follow_ups",
+    "grounding_acts",
+    "any_clarification",
+    "any_acknowledgement",
+    "any_follow_up",
+    "any_grounding",
+)
 
 
-def judge_outcomes(found: Mapping[str, int]) -> dict[str, int]:
-    """The judge's counts under the offline scorer's outcome names."""
+def judge_outcomes(text: str) -> dict[str, Any]:
+    """The judge's counts under the offline scorer's outcome names; all None when its reply is unparsed."""
+    found = parse_judge(text)
+    if found is None:
+        return dict.fromkeys(SHARED)
     c, a, f = found["clarification"], found["acknowledgement"], found["follow_up"]
     return {
         "clarifications": c,
@@ -29,9 +44,6 @@ def judge_outcomes(found: Mapping[str, int]) -> dict[str, int]:
     }
 
 
-JUDGE = Judge(prompt=judge_prompt, parse=parse_judge, outcomes=judge_outcomes)
-
-
 def explain(o: Mapping[str, Any]) -> str:
     return (
         f"clarifications {o.get('clarifications')}, acknowledgements {o.get('acknowledgements')}, "
@@ -41,21 +53,18 @@ def explain(o: Mapping[str, Any]) -> str:
 
 @scorer(metrics=[mean()])
 def grounding_scorer(reference: Mapping[str, Any] | None = None) -> Scorer:
-    """Value: 1 when the reply has any grounding act (offline); the outcomes carry the counts."""
+    """Value: 1 when the reply has any grounding act (offline); the outcomes carry the counts. `reference`:
+    the run's human baselines, put on every row."""
     offline = Batcher(grounding_outcomes_batch)
 
     async def score(state: TaskState, target: Target) -> Score:
         reply = state.output.completion if state.output else ""
-        return await score_reply(
-            reply,
-            state.input_text,
-            offline,
-            SCORER,
-            JUDGE,
-            grader(),
-            value="any_grounding",
-            explain=explain,
-            reference=reference,
-        )
+        outcomes: dict[str, Any] = dict(await offline(reply))
+        judged = await judge(judge_prompt(state.input_text, reply), judge_outcomes)
+        why = f"{SCORER}: {explain(outcomes)}"
+        if judged is not None:
+            why += f"; {judged[0]}: {explain(judged[1])} ({judged[2][-80:]!r})"
+        md = metadata(SCORER, outcomes, judged, {k: outcomes[k] for k in SHARED}, reference)
+        return Score(value=float(outcomes["any_grounding"]), explanation=why, metadata=md)
 
     return score

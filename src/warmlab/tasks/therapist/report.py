@@ -165,8 +165,8 @@ def agreement_note(stats: Mapping[str, Any]) -> str:
 
 def judge_unparsed(rows: Sequence[Mapping[str, Any]]) -> tuple[int, int]:
     """(unparsed, judged) judge replies over the rows."""
-    judged = [v for r in rows for k, v in (r.get("by_scorer") or {}).items() if str(k).startswith("judge:")]
-    return sum(1 for v in judged if v.get("judge_unparsed")), len(judged)
+    flags = [(r.get("outcomes") or {}).get("judge_unparsed") for r in rows]
+    return sum(1 for f in flags if f), sum(1 for f in flags if f is not None)
 
 
 CAPTIONS = {
