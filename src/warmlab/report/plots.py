@@ -68,7 +68,7 @@ def heatmap(
                 ax.set_title(name)
         if im is not None:
             fig.colorbar(im, ax=list(axes[0]), shrink=0.8, label="share of row" if percent else "value")
-        fig.suptitle(title, fontsize=11, fontweight="bold")
+        fig.suptitle(title, fontsize=11, fontweight="bold", y=1.03)  # above the panel titles
         return to_svg(fig, fig_id)
 
 
