@@ -310,6 +310,8 @@ def test_report_sections_draw_figures_beside_the_human_baselines() -> None:
     bare = [{k: v for k, v in r.items() if k != "reference"} for r in rows]
     html = g.report(bare, stats, {})
     assert NOT_COMPUTED in html and "AnnoMI counsellors" not in html and "<svg" in html
+    gone = [{**r, "reference": {"source": "/x", "missing": "/x not found"}} for r in bare]
+    assert "not computed: /x not found" in g.report(gone, stats, {})
 
     t = get_battery("therapist")
     rows = _rows(judge=True)
@@ -388,6 +390,9 @@ def test_human_baselines_are_computed_once_and_cached(
     t = tb.human_reference(str(data), 0)
     assert t is not None and t["labels"]["high"]["reflection"] == 0.5 and t["behaviours"]["low"]["n"] == 2
     assert gb.human_reference(None, 0) is None
+    # a path that does not exist (a shipped config on a machine without the data) is noted, not an error
+    gone = tb.human_reference(str(tmp_path / "nowhere"), 0)
+    assert gone == {"source": str(tmp_path / "nowhere"), "missing": f"{tmp_path / 'nowhere'} not found"}
 
 
 def test_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -401,7 +406,6 @@ def test_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str
     cases = [
         ("grounding", ["-T", "kinds=gloomy"], "unknown kind gloomy"),
         ("grounding", ["-T", f"openings={bad}"], "openings.jsonl:2"),
-        ("grounding", ["-T", f"baselines={tmp_path / 'missing'}"], "is not a folder"),
         ("therapist", ["-T", f"baselines={tmp_path / 'empty'}"], "AnnoMI-simple.csv not found"),
         ("therapist", ["-T", "asks_advice=maybe"], "unknown asks_advice value maybe"),
         ("therapist", ["-T", "baseline_limit=-1"], "baseline_limit must be 0"),

@@ -17,19 +17,23 @@ DEFAULT_LIMIT = 400  # texts per source (and per session quality): a few minutes
 
 
 def check_root(path: str | None, needs: Sequence[str]) -> Path | None:
-    """The baselines folder as given (None when not given); a folder without the files the battery
-    reads is a WarmlabError naming the first one missing."""
-    if path is None or str(path).strip() == "":
+    """The baselines folder (None when not given, or given but absent: see `missing`); a folder without
+    the files the battery reads is a WarmlabError naming the first one missing."""
+    if missing(path) is not None or not path:
         return None
     root = Path(str(path)).expanduser()
-    if not root.is_dir():
-        raise WarmlabError(
-            f"baselines: {root} is not a folder (give the shared data folder: {', '.join(needs)})"
-        )
     for rel in needs:
         if not (root / rel).is_file():
             raise WarmlabError(f"baselines: {root / rel} not found (the folder needs {', '.join(needs)})")
     return root
+
+
+def missing(path: str | None) -> dict[str, Any] | None:
+    """The reference of a baselines path that does not exist (a shipped config pointing at
+    ../shared/data on a machine without it): the report says so; not an error."""
+    if path and not Path(str(path)).expanduser().exists():
+        return {"source": str(path), "missing": f"{path} not found"}
+    return None
 
 
 def _fingerprint(root: Path, files: Sequence[str], weights: Sequence[str]) -> list[Any]:
@@ -86,3 +90,12 @@ def reference(rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
 
 
 NOT_COMPUTED = "not computed: run the task with the argument baselines=PATH (the shared data folder)"
+
+
+def not_computed(ref: Mapping[str, Any] | None) -> str | None:
+    """Why the rows carry no baselines (None when they do)."""
+    if not ref:
+        return NOT_COMPUTED
+    if ref.get("missing"):
+        return f"not computed: {ref['missing']}"
+    return None

@@ -68,9 +68,13 @@ FILES = ("annomi/AnnoMI-simple.csv", "oasst_sample/en_100_tree.jsonl")
 @lru_cache(maxsize=4)
 def human_reference(path: str | None, limit: int) -> dict[str, Any] | None:
     """What every row of a run carries as its `reference`: both baselines from the shared data folder at
-    `path` (None: not asked for), at most `limit` texts per source and quality (0: all); cached on disk."""
-    from warmlab.tasks.human import cached, check_root
+    `path` (None: not asked for; a path that does not exist gives a reference saying so), at most `limit`
+    texts per source and quality (0: all); cached on disk."""
+    from warmlab.tasks.human import cached, check_root, missing
 
+    absent = missing(path)
+    if absent is not None:
+        return absent
     root = check_root(path, FILES)
     if root is None:
         return None

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from warmlab.tasks.human import NOT_COMPUTED, reference
+from warmlab.tasks.human import not_computed, reference
 
 ACTS = (
     ("any_clarification", "clarification"),
@@ -23,8 +23,9 @@ HUMAN = (
 
 
 def source_note(ref: Mapping[str, Any] | None) -> str:
-    if not ref:
-        return NOT_COMPUTED
+    why = not_computed(ref)
+    if why is not None or ref is None:
+        return why or ""
     size = "all texts" if ref.get("limit") is None else f"at most {ref['limit']} texts per source and quality"
     return f"from {ref.get('source')} ({size}; the same classifier as the replies)"
 
@@ -143,11 +144,12 @@ def grounding_report(
 
     if not entry(stats, "any_grounding"):
         return ""
-    human = reference(rows)
+    ref = reference(rows)
+    human = None if not_computed(ref) else ref
     bars = figure_rows(stats, roles, human)
     out = [
         "<h3>Grounding acts beside people</h3>",
-        note(f"human baselines: {source_note(human)}"),
+        note(f"human baselines: {source_note(ref)}"),
         figure(
             "fig-grounding-acts",
             (

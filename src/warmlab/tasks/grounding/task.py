@@ -45,10 +45,11 @@ def grounding(
     temperature: float | None = None,
     system: str | None = None,
 ) -> Task:
-    """Args: kinds: comma list of ambiguous, emotional, assumption, or 'all'; openings: a JSONL file of
-    your own (id, kind, task, text); baselines: the shared data folder (annomi/, oasst_sample/) for the
-    human baselines (computed once, cached, put on every row as its `reference`); baseline_limit: texts per
-    human source (0: all); limit: number of openings (taken in turn from each kind)."""
+    """Args: kinds: comma list of ambiguous, emotional, assumption, or 'all'; openings: a JSONL file of your
+    own (id, kind, task, text); baselines: the shared data folder (annomi/, oasst_sample/) for the human
+    baselines (computed once, cached, put on every row as its `reference`; a path that does not exist is noted
+    in the report); baseline_limit: texts per human source (0: all); limit: number of openings (taken in turn
+    from each kind)."""
     if mode not in MODES:
         raise WarmlabError(f"the grounding task has one mode, generate (not {mode!r})")
     if int(baseline_limit) < 0:

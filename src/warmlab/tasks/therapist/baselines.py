@@ -55,11 +55,15 @@ FILES = ("annomi/AnnoMI-simple.csv",)
 
 @lru_cache(maxsize=4)
 def human_reference(path: str | None, limit: int) -> dict[str, Any] | None:
-    """What every row of a run carries as its `reference`: AnnoMI's own labels and the classifier's
-    behaviour profile per session quality from the shared data folder at `path` (None: not asked for),
-    the profile over at most `limit` turns per quality (0: all); cached on disk."""
-    from warmlab.tasks.human import cached, check_root
+    """What every row of a run carries as its `reference`: AnnoMI's own labels and the classifier's behaviour
+    profile per session quality from the shared data folder at `path` (None: not asked for; a path that does
+    not exist gives a reference saying so), the profile over at most `limit` turns per quality (0: all);
+    cached on disk."""
+    from warmlab.tasks.human import cached, check_root, missing
 
+    absent = missing(path)
+    if absent is not None:
+        return absent
     root = check_root(path, FILES)
     if root is None:
         return None

@@ -9,15 +9,16 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from warmlab.tasks.human import NOT_COMPUTED, reference
+from warmlab.tasks.human import not_computed, reference
 
 KEY = "problem_solving_unasked"
 QUALITIES = (("high", "AnnoMI counsellors, high quality"), ("low", "AnnoMI counsellors, low quality"))
 
 
 def source_note(ref: Mapping[str, Any] | None) -> str:
-    if not ref:
-        return NOT_COMPUTED
+    why = not_computed(ref)
+    if why is not None or ref is None:
+        return why or ""
     size = "all turns" if ref.get("limit") is None else f"at most {ref['limit']} turns per quality"
     return f"from {ref.get('source')} (classifier profile over {size}; AnnoMI's labels over all turns)"
 
@@ -209,8 +210,9 @@ def therapist_report(
     if judged:
         out.append(note(f"judge replies unparsed (left out): {bad} of {judged}"))
     out.append(note(accuracy_note()))
-    human = reference(rows)
-    out.append(note(f"human baselines: {source_note(human)}"))
+    ref = reference(rows)
+    human = None if not_computed(ref) else ref
+    out.append(note(f"human baselines: {source_note(ref)}"))
     for name, bars in figure_panels(stats, roles, human).items():
         fig_id = f"fig-therapist-{name}"
         draw = partial(

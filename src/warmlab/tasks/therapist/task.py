@@ -49,11 +49,11 @@ def therapist(
     temperature: float | None = None,
     system: str | None = None,
 ) -> Task:
-    """Args: asks_advice: yes, no or 'all' (the disclosures that ask for advice, or not); disclosures: a
-    JSONL file of your own (id, emotion, asks_advice, text); baselines: the shared data folder (annomi/)
-    for the AnnoMI baselines (computed once, cached, put on every row as its `reference`); baseline_limit:
-    counsellor turns per session quality for the classifier's profile (0: all); limit: number of
-    disclosures (taken in turn from each emotion family)."""
+    """Args: asks_advice: yes, no or 'all' (the disclosures that ask for advice, or not); disclosures: a JSONL
+    file of your own (id, emotion, asks_advice, text); baselines: the shared data folder (annomi/) for the
+    AnnoMI baselines (computed once, cached, put on every row as its `reference`; a path that does not exist
+    is noted in the report); baseline_limit: counsellor turns per session quality for the classifier's profile
+    (0: all); limit: number of disclosures (taken in turn from each emotion family)."""
     if mode not in MODES:
         raise WarmlabError(f"the therapist task has one mode, generate (not {mode!r})")
     if int(baseline_limit) < 0:
