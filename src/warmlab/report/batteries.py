@@ -96,6 +96,8 @@ def battery_section(stats: Mapping[str, Any], role: Mapping[str, str]) -> str:
     out.append('<ul class="note">' + "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul>")
     for mode, m in stats["modes"].items():
         for i, o in enumerate(m["outcomes"]):
+            if o.get("scorer") and not any(v.get("n") for v in o["variants"]):
+                continue  # read from a second scorer (a judge) that did not run here
             out.append(f'<h3>{e(o["outcome"])} <span class="note">({e(mode)})</span></h3>')
             out.append(f'<p class="note">{e(o["description"])}</p>')
             if o["kind"] == "per_turn":

@@ -10,7 +10,8 @@ A pair is one sample answered by both the variant and its base model (same mode)
 outcome's subset with a value. Item-clustered: samples of the same item are resampled together.
 Rows of training checkpoints (with an `epoch`) are summarised per run and epoch, not paired.
 Where a second scorer ran on the same samples (`by_scorer`, e.g. an LLM judge beside the offline scorer),
-each binary or verdict outcome reports the scorers' agreement: raw, Cohen's kappa and n.
+each binary or verdict outcome reports the scorers' agreement: raw, Cohen's kappa and n; an outcome
+declared with `scorer` (e.g. "judge:") is read from that scorer's entry, with its own CIs and pairs.
 A battery's `breakdown` fields (e.g. the category) repeat each outcome's entries per level.
 """
 
@@ -34,6 +35,10 @@ def value(row: Row, o: Outcome) -> Any:
     if o.subset is not None and not o.subset(row):
         return None
     outs = row.get("outcomes") or {}
+    if o.scorer:  # the outcome as a second scorer (e.g. a judge beside the offline one) gave it
+        by = row.get("by_scorer") or {}
+        outs = next((v for k, v in sorted(by.items()) if str(k).startswith(o.scorer)), None) or {}
+        row = {**row, "outcomes": outs}
     if o.kind == "verdict":
         return o.flag(row) if o.flag else None
     raw = outs.get(o.name)
@@ -149,7 +154,7 @@ def _groups(rows: Sequence[Row]) -> dict[tuple[str, str, str], list[Row]]:
 def agreement(o: Outcome, rows: Sequence[Row]) -> list[dict[str, Any]]:
     """Per pair of scorers that both gave this outcome on a row: raw agreement, Cohen's kappa and n
     (binary and verdict outcomes; rows where either value is excluded are left out)."""
-    if o.kind not in ("binary", "verdict"):
+    if o.kind not in ("binary", "verdict") or o.scorer:  # a second scorer's copy: agreement is on the first
         return []
     pairs: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for r in rows:
@@ -218,6 +223,7 @@ def _outcome_entry(o: Outcome, rows: Sequence[Row], draws: int, seed: int) -> di
         "better": o.better,
         "event": o.event,
         "primary": o.primary,
+        "scorer": o.scorer,
         "variants": variants,
         "paired": paired,
         "agreement": agreement(o, rows),

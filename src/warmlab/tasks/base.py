@@ -25,6 +25,8 @@ class Outcome:
     flag: verdict outcomes: row -> 1.0 / 0.0 / None (excluded), e.g. reliability's error rule.
     subset: rows -> bool: which rows this outcome is defined on (e.g. only conversations whose first
         answer was correct); pairs need both sides in the subset.
+    scorer: read the value from the row's `by_scorer` entry whose name starts with this (e.g. "judge:"):
+        the same outcome as a second scorer gave it; empty: the row's own `outcomes`.
     """
 
     name: str
@@ -37,6 +39,7 @@ class Outcome:
     primary: bool = False
     modes: tuple[str, ...] = ()  # empty: every mode of the battery
     key: str = ""  # distinguishes two declarations of one outcome (e.g. on different subsets)
+    scorer: str = ""
 
     @property
     def id(self) -> str:

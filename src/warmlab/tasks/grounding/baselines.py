@@ -4,7 +4,9 @@ counsellor turns in AnnoMI (high- vs low-quality sessions) and OpenAssistant hum
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -56,4 +58,45 @@ def oasst_grounding(oasst_dir: Path | str, limit: int | None = None, seed: int =
         "source": "OpenAssistant human replies (first level)",
         "limit": limit,
         "all": rates(count_acts(_sample(texts, limit, seed))),
+    }
+
+
+#: what the baselines read under the shared data folder
+FILES = ("annomi/AnnoMI-simple.csv", "oasst_sample/en_100_tree.jsonl")
+
+
+@lru_cache(maxsize=4)
+def human_reference(path: str | None, limit: int) -> dict[str, Any] | None:
+    """What every row of a run carries as its `reference`: both baselines from the shared data folder at
+    `path` (None: not asked for; a path that does not exist gives a reference saying so), at most `limit`
+    texts per source and quality (0: all); cached on disk."""
+    from warmlab.tasks.human import cached, check_root, missing
+
+    absent = missing(path)
+    if absent is not None:
+        return absent
+    root = check_root(path, FILES)
+    if root is None:
+        return None
+    lim = None if limit == 0 else limit
+    print(f"grounding: human baselines from {root} (computed once, then cached)", file=sys.stderr)
+    return {
+        "source": str(root),
+        "limit": lim,
+        "annomi": cached(
+            "grounding-annomi",
+            root,
+            FILES[:1],
+            ("grounding",),
+            {"limit": lim},
+            lambda: annomi_grounding(root / "annomi", limit=lim),
+        ),
+        "oasst": cached(
+            "grounding-oasst",
+            root,
+            FILES[1:],
+            ("grounding",),
+            {"limit": lim},
+            lambda: oasst_grounding(root / "oasst_sample", limit=lim),
+        ),
     }

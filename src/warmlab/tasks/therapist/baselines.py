@@ -7,7 +7,9 @@ AnnoMI's coarser scale) and warmlab's behaviour classifier (the same instrument 
 from __future__ import annotations
 
 import random
+import sys
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +47,38 @@ def annomi_behaviour_profile(
         found = behaviours(texts)
         out[q] = {"n": len(texts), **{b: sum(f[b] for f in found) / len(texts) for b in BEHAVIOURS}}
     return out
+
+
+#: what the baselines read under the shared data folder
+FILES = ("annomi/AnnoMI-simple.csv",)
+
+
+@lru_cache(maxsize=4)
+def human_reference(path: str | None, limit: int) -> dict[str, Any] | None:
+    """What every row of a run carries as its `reference`: AnnoMI's own labels and the classifier's behaviour
+    profile per session quality from the shared data folder at `path` (None: not asked for; a path that does
+    not exist gives a reference saying so), the profile over at most `limit` turns per quality (0: all);
+    cached on disk."""
+    from warmlab.tasks.human import cached, check_root, missing
+
+    absent = missing(path)
+    if absent is not None:
+        return absent
+    root = check_root(path, FILES)
+    if root is None:
+        return None
+    lim = None if limit == 0 else limit
+    print(f"therapist: human baselines from {root} (computed once, then cached)", file=sys.stderr)
+    return {
+        "source": str(root),
+        "limit": lim,
+        "behaviours": cached(
+            "therapist-annomi",
+            root,
+            FILES,
+            ("therapist",),
+            {"limit": lim},
+            lambda: annomi_behaviour_profile(root / "annomi", limit=lim),
+        ),
+        "labels": annomi_label_profile(root / "annomi"),  # counting the annotators' labels: instant
+    }
