@@ -202,6 +202,17 @@ def test_resume_after_kill_continues_the_global_step(tiny_model: Path, data: Pat
     assert sorted(p.name for p in out.glob("checkpoint-*")) == ["checkpoint-4"]  # the Trainer's state rotates
 
 
+def test_max_steps_before_the_first_checkpoint_keeps_the_last_weights(
+    tiny_model: Path, data: Path, tmp_path: Path
+) -> None:
+    """A run cut by max_steps before its first checkpoint epoch (a benchmark's warm-up) still saves an adapter;
+    without max_steps, no checkpoint is an error."""
+    out = tmp_path / "short"
+    r = run_sft(_settings(tiny_model, data, out, checkpoint_epochs=[2.0], max_steps=1), quiet=True)
+    assert r.status == "trained" and r.global_step == 1 and r.checkpoints == []
+    assert (out / "adapter_config.json").is_file() and (out / "adapter_model.safetensors").is_file()
+
+
 def test_full_fine_tuning_writes_loadable_folders(tiny_model: Path, data: Path, tmp_path: Path) -> None:
     from warmlab.models import parse_spec
     from warmlab.provider import load_local

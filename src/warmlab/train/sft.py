@@ -523,9 +523,11 @@ def run_sft(s: SFTSettings, callbacks: Sequence[Any] = (), quiet: bool = False) 
         return result
     if trainer.is_world_process_zero():
         manifest = read_manifest(out)
-        if not manifest:
-            raise WarmlabError("training ended without an epoch checkpoint")  # max_steps below epoch 0.5
-        if not (out / "adapter_config.json").is_file() and not (out / "config.json").is_file():
+        if not manifest and s.max_steps <= 0:
+            raise WarmlabError("training ended without an epoch checkpoint")
+        if not manifest:  # --max-steps stopped it before the first checkpoint epoch: keep the last weights
+            trainer.save_model(str(out))
+        elif not (out / "adapter_config.json").is_file() and not (out / "config.json").is_file():
             _install_root(out, out / manifest[-1]["path"])
         info["finished"] = True
         info["train_seconds"] = round(seconds, 1)
