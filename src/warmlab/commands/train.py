@@ -64,7 +64,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--screen-direction",
         default=None,
         metavar="TRAIT_OR_FILE",
-        help="the base's saved direction (default warmth) or a direction file",
+        help="the base's saved direction (default warmth), a direction file, or random (the control: as "
+        "many conversations dropped at random)",
     )
     s.add_argument("--max-steps", type=int, default=None, help=argparse.SUPPRESS)  # tests, benchmarks
     s.set_defaults(func=cmd_sft)
