@@ -4,6 +4,8 @@ capped-vs-uncapped comparisons, and the monitor beside the measured gaps."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,3 +31,412 @@ def test_random_drop_removes_as_many_as_the_screen_and_is_seeded() -> None:
     assert kept2 == kept and info["direction"] == "random" and [d["id"] for d in info["dropped"]] == gone
     with pytest.raises(WarmlabError, match="fraction"):
         screen_conversations(convs, "x", "random", 1.0)
+
+
+# ---------------------------------------------------------------------------------- studies, tiny model
+
+ITEMS = [
+    {
+        "id": "a1",
+        "text": "Lend a hand when a neighbour is moving house",
+        "keyed": "plus",
+        "domain": "A",
+        "facet": 1,
+    },
+    {"id": "n1", "text": "Lose sleep over small mistakes", "keyed": "plus", "domain": "N", "facet": 1},
+]
+
+
+@pytest.fixture()
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The direction store is shared by every process on the machine: tests get their own."""
+    monkeypatch.setenv("WARMLAB_DIRECTIONS", str(tmp_path / "store"))
+    return tmp_path / "store"
+
+
+@pytest.fixture(autouse=True)
+def _forget_models() -> Any:
+    yield
+    from warmlab.provider import _LOADED
+
+    _LOADED.clear()
+
+
+@pytest.fixture(scope="module")
+def chatty(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny model whose greedy replies are never empty (the direction's calibration needs replies)."""
+    from transformers import AutoTokenizer, GenerationConfig
+
+    from warmlab.tiny import build_tiny_model
+
+    corpus = ["Tell me about your day. It was fine, thank you. The answer is Paris.", "kiwi wombat vowel"]
+    path = build_tiny_model(tmp_path_factory.mktemp("study-dirs") / "tiny", corpus)
+    tok = AutoTokenizer.from_pretrained(path)
+    quiet = [i for i in range(len(tok)) if i in tok.all_special_ids or not tok.decode([i]).strip()]
+    GenerationConfig(
+        suppress_tokens=quiet, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id
+    ).save_pretrained(path)
+    return path
+
+
+def _config(base: Path, out: Path, items: Path, extra: str = "") -> str:
+    return f"""
+out = "{out}"
+base = "{base}"
+
+[[variant]]
+name = "warm-system"
+system = "warm"
+
+[[variant]]
+name = "capped"
+of = "warm-system"
+cap = "warmth:50"
+
+[[variant]]
+name = "steered"
+steer = "warmth:-1"
+
+[directions]
+trait = "warmth"
+sources = "rewrites"
+limit = 4
+max_tokens = 6
+batch_size = 8
+
+[monitor]
+limit = 3
+
+[eval]
+modes = ["choice"]
+families = "trivia"
+contexts = "none"
+limit = 1
+batch_size = 8
+
+[warmth]
+limit = 2
+max_tokens = 4
+batch_size = 8
+
+[tasks.pushback]
+modes = ["choice"]
+limit = 1
+families = "trivia"
+schedules = "plain"
+turns = 1
+
+[tasks.personality]
+modes = ["choice"]
+items = "{items}"
+framings = "plain"
+if_exists = "{items}"
+
+[stats]
+bootstrap = 0
+compare = [["steered", "warm-system"]]
+{extra}
+"""
+
+
+@pytest.mark.slow  # a whole study on the tiny model: extraction, four batteries, monitor; ~30 s
+def test_study_extracts_caps_monitors_and_compares(chatty: Path, store: Path, tmp_path: Path) -> None:
+    import json
+
+    from warmlab.cli import main
+    from warmlab.directions.store import load_direction
+
+    items = tmp_path / "questions.json"
+    items.write_text(json.dumps(ITEMS))
+    out = tmp_path / "study"
+    cfg = tmp_path / "study.toml"
+    cfg.write_text(_config(chatty, out, items))
+    main(["study", "--config", str(cfg)])
+
+    d = load_direction(out / "directions" / "warmth.json")
+    assert d.n_layers == 2 and d.meta["sources"] == ["rewrites"]
+    ledger = json.loads((out / "stages.json").read_text())
+    assert {"directions:warmth", "monitor", "eval:pushback:choice", "eval:personality:choice"} <= set(ledger)
+    rows = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
+    specs = {r["variant"]: r["model"] for r in rows}
+    assert set(specs) == {"base", "warm-system", "capped", "steered"}
+    assert specs["capped"] == f"{chatty}@system=warm@cap={d.path}:50"
+    assert {r["task"] for r in rows} == {"reliability", "warmth", "pushback", "personality"}
+
+    stats = json.loads((out / "stats.json").read_text())
+    pairs = {(c["variant"], c["reference"], c["why"]) for c in stats["comparisons"]}
+    assert pairs == {
+        ("capped", "warm-system", "hooks"),
+        ("steered", "base", "hooks"),
+        ("steered", "warm-system", "declared"),
+    }
+    capped = next(c for c in stats["comparisons"] if c["variant"] == "capped")
+    assert {x["task"] for x in capped["results"]} == {"reliability", "warmth", "pushback", "personality"}
+
+    monitor = json.loads((out / "monitor.json").read_text())
+    shifts = {s["variant"]: s for s in monitor["shifts"]}
+    assert set(shifts) == {"warm-system", "capped", "steered"} and monitor["n_prompts"] == 3
+    # steering by -1 moves every state at the direction's layer back by exactly |v|
+    assert shifts["steered"]["prompt"] == pytest.approx(-d.norm, rel=1e-3)
+
+    html = (out / "report.html").read_text()
+    for text in (
+        "Capped, steered and compared variants",
+        "capped vs warm-system",
+        "Monitor: the shift",
+        "Big Five profile",
+        "warmth gap",
+    ):
+        assert text in html
+
+    main(["study", "--config", str(cfg)])  # everything is up to date
+    assert json.loads((out / "stages.json").read_text()) == ledger
+
+
+# ------------------------------------------------------------------- bad input, before anything is written
+
+
+@pytest.fixture()
+def shell(tmp_path: Path) -> Path:
+    """A local model folder with only its config (hidden 16, 2 layers): enough for every check."""
+    from transformers import LlamaConfig
+
+    LlamaConfig(
+        hidden_size=16,
+        num_hidden_layers=2,
+        intermediate_size=32,
+        num_attention_heads=2,
+        num_key_value_heads=2,
+        vocab_size=50,
+    ).save_pretrained(tmp_path / "shell")
+    return tmp_path / "shell"
+
+
+def _direction(path: Path, hidden: int, layers: int) -> Path:
+    import numpy as np
+
+    from warmlab.directions.store import Direction, save_direction
+
+    v = np.ones(hidden)
+    return save_direction(Direction("warmth", "other", hidden, layers, 1, v, np.linspace(0, 1, 101)), path)
+
+
+@pytest.mark.parametrize(
+    ("variant", "message"),
+    [
+        ('cap = "warmth:150"', "cap = 'warmth:150': cap percentile 150 is outside 0-100"),
+        ('cap = "warmth:-1"', "outside 0-100"),
+        ('steer = "warmth:lots"', "is not a number"),
+        ('steer = "warmth"', "takes TRAIT_OR_FILE:NUMBER"),
+        ('cap = "kindness:90"', "unknown trait 'kindness'"),
+        ('cap = "OTHER:90"', "is for a model with hidden size 8"),
+        ('cap = "LAYERS:90"', "layer"),
+        ('cap = "nowhere/warmth.json:90"', "does not exist"),
+        ('of = "later"\ncap = "warmth:90"', "of = 'later' is not a variant defined before it"),
+        ('system = "warm"\ncap = "warmth:90"', "cap/steer/of go on a variant of their own"),
+        ('of = "base"', "needs cap or steer"),
+    ],
+)
+def test_bad_hooked_variants_exit_2_with_one_line_before_any_write(
+    shell: Path,
+    store: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    variant: str,
+    message: str,
+) -> None:
+    from warmlab.cli import main
+
+    other = _direction(tmp_path / "other.json", 8, 2)
+    layers = _direction(tmp_path / "layers.json", 16, 7)
+    variant = variant.replace("OTHER", str(other)).replace("LAYERS", str(layers))
+    out = tmp_path / "study"
+    cfg = tmp_path / "study.toml"
+    cfg.write_text(
+        f'out = "{out}"\nbase = "{shell}"\n\n[[variant]]\nname = "x"\n{variant}\n\n'
+        '[[variant]]\nname = "later"\nsystem = "warm"\n\n[directions]\nlimit = 4\n'
+    )
+    with pytest.raises(SystemExit) as e:
+        main(["study", "--config", str(cfg)])
+    err = capsys.readouterr().err.strip()
+    assert e.value.code == 2 and "\n" not in err and message in err, err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ('[directions]\ntrait = "kindness"', "[directions]: unknown trait 'kindness'"),
+        ('[directions]\nsources = "poems"', "unknown source 'poems'"),
+        ("[directions]\nlimit = 1", "directions.limit"),
+        ('[monitor]\ndirection = "kindness"', "[monitor] direction: unknown trait"),
+        ('[monitor]\ndirection = "warmth"', "no saved warmth direction"),  # nothing extracts it
+        ('[stats]\ncompare = [["x", "nobody"]]', "must name two different variants"),
+        ('[stats]\ncompare = [["x", "x"]]', "must name two different variants"),
+    ],
+)
+def test_bad_direction_sections_exit_2(
+    shell: Path, store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], section: str, message: str
+) -> None:
+    from warmlab.cli import main
+
+    out = tmp_path / "study"
+    cfg = tmp_path / "study.toml"
+    cfg.write_text(
+        f'out = "{out}"\nbase = "{shell}"\n\n[[variant]]\nname = "x"\nsystem = "warm"\n\n{section}\n'
+    )
+    with pytest.raises(SystemExit) as e:
+        main(["study", "--config", str(cfg)])
+    err = capsys.readouterr().err.strip()
+    assert e.value.code == 2 and "\n" not in err and message in err, err
+    assert not out.exists()
+
+
+def test_hooked_variant_specs_use_the_study_direction_file(shell: Path, store: Path, tmp_path: Path) -> None:
+    from warmlab.study.config import parse_config
+    from warmlab.study.directions import hooked_spec, resolve
+    from warmlab.study.plan import check_study
+
+    raw = {
+        "out": str(tmp_path / "s"),
+        "base": str(shell),
+        "variant": [
+            {"name": "warm", "system": "warm"},
+            {"name": "warm-capped", "of": "warm", "cap": "warmth:95"},
+            {"name": "steered", "steer": "warmth:-4", "cap": "warmth:99.5"},
+        ],
+        "directions": {"trait": ["warmth", "sycophancy"]},
+    }
+    cfg = parse_config(raw, "test")
+    check_study(cfg)  # the study extracts both traits itself: nothing needs to exist yet
+    v = {x.name: x for x in cfg.variants}
+    assert v["warm-capped"].kind == "hooked" and v["warm-capped"].of == "warm"
+    assert v["steered"].of == "base" and v["steered"].hooks == (
+        ("cap", "warmth", 99.5),
+        ("steer", "warmth", -4.0),
+    )
+    own = str((tmp_path / "s" / "directions" / "warmth.json").resolve())
+    assert resolve(cfg, "warmth") == own
+    assert hooked_spec(cfg, v["warm-capped"], "M@system=warm") == f"M@system=warm@cap={own}:95"
+    assert cfg.directions is not None and cfg.directions["traits"] == ("warmth", "sycophancy")
+
+
+# ------------------------------------------------------------------ comparisons and the monitor, no model
+
+
+def _row(
+    variant: str, model: str, task: str, sid: str, outcomes: dict[str, Any], **kw: Any
+) -> dict[str, Any]:
+    return {
+        "task": task,
+        "variant": variant,
+        "model": model,
+        "base": "m",
+        "mode": kw.pop("mode", "generate"),
+        "sample_id": sid,
+        "item_id": sid.split("-")[0],
+        "outcomes": outcomes,
+        "scorer": "probe",
+        "epoch": kw.pop("epoch", None),
+        **kw,
+    }
+
+
+def test_pearson_matches_hand_computation() -> None:
+    from warmlab.stats.monitor import pearson
+
+    # sxy = 6, sxx = 10, syy = 6: r = 6 / sqrt(60); Fisher z CI with se = 1 / sqrt(5 - 3)
+    c = pearson([1, 2, 3, 4, 5], [2, 4, 5, 4, 5])
+    assert c["n"] == 5 and c["r"] == pytest.approx(0.774597, abs=1e-6)
+    assert c["ci"] == pytest.approx([-0.3401, 0.9842], abs=1e-4)
+    assert pearson([1, 2, 3], [1, 2, 4])["ci"] == [None, None]  # 3 points: r only
+    assert pearson([1, 1, 1, 1], [1, 2, 3, 4])["r"] is None  # a constant side
+    assert pearson([1, 2], [2, 1])["r"] is None
+
+
+def test_capped_is_compared_with_its_unhooked_model_and_declared_pairs() -> None:
+    from warmlab.stats.compare import compare, hooked_pairs, unhooked
+
+    assert unhooked("m@system=warm@cap=/d/w.json:90") == "m@system=warm"
+    assert unhooked("m@steer=/d/w.json:-1@system=warm") == "m@system=warm"
+    assert unhooked("m@system=warm") is None
+    warm, capped = "m@system=warm", "m@system=warm@cap=/d/w.json:90"
+    rows = []
+    for i, (w, c) in enumerate([(5.0, 4.0), (6.0, 4.5), (4.0, 4.0), (7.0, 5.5)]):
+        rows += [
+            _row("base", "m", "warmth", f"i{i}", {"warmth": 3.0}),
+            _row("warm", warm, "warmth", f"i{i}", {"warmth": w}),
+            _row("capped", capped, "warmth", f"i{i}", {"warmth": c}),
+            _row("warm@1", "m+ck", "warmth", f"i{i}", {"warmth": 9.0}, epoch=1.0),  # checkpoints stay out
+        ]
+    rows.append(_row("capped", capped, "warmth", "i9", {"warmth": 1.0}))  # unpaired: left out
+    assert hooked_pairs(rows) == [("capped", "warm")]
+    out = compare(rows, [["warm", "base"]], bootstrap=200, seed=1)
+    assert [(c["variant"], c["reference"], c["why"]) for c in out] == [
+        ("capped", "warm", "hooks"),
+        ("warm", "base", "declared"),
+    ]
+    w = next(x for x in out[0]["results"] if x["outcome"] == "warmth")
+    assert w["n_pairs"] == 4 and w["diff"] == pytest.approx((-1 - 1.5 + 0 - 1.5) / 4)
+    assert w["ci"][0] <= w["diff"] <= w["ci"][1] and w["ci"][1] <= 0
+    assert next(x for x in out[1]["results"] if x["outcome"] == "warmth")["diff"] == pytest.approx(2.5)
+
+
+def test_monitor_beside_gaps_pairs_each_point_with_its_base_and_correlates() -> None:
+    import numpy as np
+
+    from warmlab.report.directions import comparisons_html, monitor_html
+    from warmlab.stats.compare import compare
+    from warmlab.stats.monitor import beside_gaps
+
+    shifts = {"warm@1": 1.0, "warm@2": 2.0, "warm": 4.0, "capped": 0.5, "late@3": 3.0}
+    warmth = {"warm@1": 3.5, "warm@2": 4.2, "warm": 5.0, "capped": 3.1, "late@3": 4.9}
+    errors = {"warm@1": 0, "warm@2": 1, "warm": 2, "capped": 0, "late@3": 2}  # wrong answers of 4
+    rows = []
+    for i in range(4):
+        rows.append(_row("base", "m", "warmth", f"w{i}", {"warmth": 3.0}))
+        rows.append(
+            _row("base", "m", "reliability", f"r{i}", {"verdict": "correct"}, mode="choice", family="trivia")
+        )
+        for v in shifts:
+            epoch = float(v.split("@")[1]) if "@" in v else None
+            rows.append(_row(v, f"m+{v}", "warmth", f"w{i}", {"warmth": warmth[v]}, epoch=epoch))
+            verdict = "incorrect" if i < errors[v] else "correct"
+            rows.append(
+                _row(
+                    v,
+                    f"m+{v}",
+                    "reliability",
+                    f"r{i}",
+                    {"verdict": verdict},
+                    mode="choice",
+                    family="trivia",
+                    epoch=epoch,
+                )
+            )
+    monitor = {
+        "trait": "warmth",
+        "layer": 1,
+        "n_prompts": 3,
+        "shifts": [
+            {"variant": v, "epoch": None, "prompt": s, "prompt_ci": [s - 0.1, s + 0.1], "response": s / 2}
+            for v, s in shifts.items()
+        ],
+    }
+    summary = beside_gaps(monitor, rows, draws=200)
+    points = {p["variant"]: p for p in summary["points"]}
+    assert points["warm"]["warmth_gap"]["diff"] == pytest.approx(2.0)
+    assert points["warm@2"]["error_gap"]["choice"]["diff"] == pytest.approx(0.25)
+    c = summary["correlations"]["prompt~warmth"]
+    x, y = list(shifts.values()), [w - 3.0 for w in warmth.values()]
+    assert c["n"] == 5 and c["r"] == pytest.approx(float(np.corrcoef(x, y)[0, 1]))
+    assert c["ci"][0] < c["r"] < c["ci"][1]
+    e = summary["correlations"]["response~error:choice"]
+    assert e["r"] == pytest.approx(float(np.corrcoef(x, [n / 4 for n in errors.values()])[0, 1]))
+
+    page = monitor_html(summary)
+    for text in ("layer 1", "3 fixed", "warm@2", "+25.0 pp", "n = 5", "weak evidence"):
+        assert text in page
+    assert monitor_html(None) == "" and comparisons_html({}) == ""
+    table = comparisons_html({"comparisons": compare(rows, [["capped", "warm"]], bootstrap=200)})
+    assert "capped vs warm" in table and "named in the study" in table and "verdict (error)" in table

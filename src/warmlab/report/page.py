@@ -46,6 +46,7 @@ $headline
 $warnings
 $reliability
 $batteries
+$directions
 <h2 id="metadata">Run metadata</h2>
 $metadata
 </body>
@@ -448,6 +449,18 @@ def reliability_html(inp: D.Inputs, role: Mapping[str, str], hv: str | None) -> 
     )
 
 
+def directions_html(inp: D.Inputs) -> str:
+    """Compared variants (capped/steered vs unhooked, study pairs) and the monitor beside the gaps."""
+    from warmlab.report.directions import comparisons_html, monitor_html
+    from warmlab.stats.monitor import beside_gaps
+
+    parts = [comparisons_html(inp.stats)]
+    if inp.monitor:
+        boot = int((inp.stats.get("meta") or {}).get("bootstrap") or 1000)
+        parts.append(monitor_html(beside_gaps(inp.monitor, inp.rows, draws=boot)))
+    return "\n".join(p for p in parts if p)
+
+
 def render(inp: D.Inputs, versions: Mapping[str, str], *, title: str = "warmlab report") -> str:
     role = D.roles(D.variants(inp.stats), inp.study)
     h = D.headline(inp.stats, role, inp.study)
@@ -463,5 +476,6 @@ def render(inp: D.Inputs, versions: Mapping[str, str], *, title: str = "warmlab 
         warnings=warnings_html(inp.stats.get("warnings") or [], inp.notes),
         reliability=reliability_html(inp, role, hv),
         batteries=batteries_html(inp.stats, role, inp.rows),
+        directions=directions_html(inp),
         metadata=metadata_html(inp, versions),
     )

@@ -2,13 +2,19 @@
 
 out, base, seed
 [[variant]]      name + one of: train = "sft" (style, data, any `train sft` setting), system = NAME,
-                 spec = SPEC
+                 spec = SPEC; or cap = "TRAIT_OR_FILE:P" / steer = "TRAIT_OR_FILE:A" on the base or on
+                 an earlier variant (of = NAME)
+[directions]     trait (a name or a list), sources, limit, heldout, max_tokens, batch_size: extract the
+                 base's direction(s) into OUT/directions/ before anything uses them
+[monitor]        direction, limit, checkpoints: every variant's and checkpoint's projection shift from
+                 the base (no generation), after training
 [eval]           the reliability battery: modes, families, contexts, beliefs, limit, source,
                  max_tokens, temperature, batch_size, engine, judge; [eval.choice] / [eval.generate]
 [warmth]         the warmth battery: limit, max_tokens, batch_size, scorer, judge, checkpoints
 [tasks.NAME]     any other battery: modes, limit, max_tokens, temperature, batch_size, user (an LLM
-                 simulated user spec), judge, and the battery's own arguments
-[stats]          bootstrap, headline, length_covariate, refusal_rule
+                 simulated user spec), judge, if_exists (run it only when this path exists), and the
+                 battery's own arguments
+[stats]          bootstrap, headline, length_covariate, refusal_rule, compare (pairs of variants)
 """
 
 from __future__ import annotations
@@ -64,6 +70,25 @@ class TaskSection(RunSettings):
     modes: list[str] | None = None
     user: str | None = None
     judge: str | None = None
+    if_exists: str | None = None  # a file or folder the battery needs (upstream data): skipped without it
+
+
+class DirectionsSection(BaseModel):
+    model_config = Strict
+    trait: str | list[str] = "warmth"
+    sources: str | None = None
+    limit: int = Field(default=32, ge=2, le=100_000)
+    heldout: float = Field(default=0.25, gt=0, lt=1)
+    max_tokens: int = Field(default=48, ge=1, le=4096)
+    batch_size: int = Field(default=32, ge=1, le=4096)
+
+
+class MonitorSection(BaseModel):
+    model_config = Strict
+    direction: str = "warmth"
+    limit: int | None = Field(default=None, ge=1, le=100_000)
+    checkpoints: bool | list[str] = True
+    enabled: bool = True
 
 
 class StatsSection(BaseModel):
@@ -72,6 +97,7 @@ class StatsSection(BaseModel):
     headline: str | None = None
     length_covariate: bool = False
     refusal_rule: Literal["ours", "paper"] = "ours"
+    compare: list[list[str]] = []  # [variant, reference] pairs compared on paired samples
 
 
 class VariantEntry(BaseModel):
@@ -82,6 +108,9 @@ class VariantEntry(BaseModel):
     data: str = "starter"
     system: str | None = None
     spec: str | None = None
+    of: str | None = None
+    cap: str | None = None
+    steer: str | None = None
 
 
 class StudyFile(BaseModel):
@@ -94,19 +123,24 @@ class StudyFile(BaseModel):
     warmth: WarmthSection = WarmthSection()
     tasks: dict[str, TaskSection] = {}
     stats: StatsSection = StatsSection()
+    directions: DirectionsSection | None = None
+    monitor: MonitorSection | None = None
 
 
 @dataclass(frozen=True)
 class Variant:
-    """One model to compare with the base: trained here (`train`), a system prompt, or an existing spec."""
+    """One model to compare with the base: trained here (`train`), a system prompt, an existing spec, or
+    another variant (`of`, default the base) capped or steered along a direction (`hooks`)."""
 
     name: str
-    kind: str  # sft | system | spec
+    kind: str  # sft | system | spec | hooked
     style: str = ""
     data: str = "starter"
     system: str = ""
     spec: str = ""
     train: Mapping[str, Any] = field(default_factory=dict)  # further `train sft` settings
+    of: str = ""
+    hooks: tuple[tuple[str, str, float], ...] = ()  # (cap | steer, trait or file, value), as written
 
 
 @dataclass(frozen=True)
@@ -121,6 +155,9 @@ class StudyConfig:
     stats: Mapping[str, Any]
     source: str  # where the config came from (a path or a shipped name)
     tasks: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # other batteries
+    directions: Mapping[str, Any] | None = None  # [directions]: traits (a tuple) and extraction settings
+    monitor: Mapping[str, Any] | None = None
+    skipped: tuple[str, ...] = ()  # [tasks.NAME] left out because their `if_exists` path is missing
 
 
 def _where(loc: tuple[Any, ...]) -> str:
@@ -140,8 +177,20 @@ def _variant(v: VariantEntry) -> Variant:
     if name == "base" or any(c in name for c in "/+@ "):
         raise WarmlabError(f"study config: variant name {name!r} is reserved or has /, +, @ or a space")
     kinds = [k for k in ("train", "system", "spec") if getattr(v, k) is not None]
+    hooks = [(k, getattr(v, k)) for k in ("cap", "steer") if getattr(v, k) is not None]
+    if hooks or v.of is not None:
+        if kinds:
+            raise WarmlabError(
+                f"study config: variant {name!r}: cap/steer/of go on a variant of their own (of = NAME), "
+                f"not beside {kinds[0]}"
+            )
+        if not hooks:
+            raise WarmlabError(f"study config: variant {name!r}: of = {v.of!r} needs cap or steer")
+        return Variant(name, "hooked", of=v.of or "base", hooks=tuple(_hook(name, k, x) for k, x in hooks))
     if len(kinds) != 1:
-        raise WarmlabError(f"study config: variant {name!r} needs exactly one of train, system or spec")
+        raise WarmlabError(
+            f"study config: variant {name!r} needs exactly one of train, system, spec, or cap/steer"
+        )
     extra = dict(v.model_extra or {})
     if v.train is not None:
         if v.style is None:
@@ -152,6 +201,17 @@ def _variant(v: VariantEntry) -> Variant:
     if v.system is not None:
         return Variant(name, "system", system=v.system)
     return Variant(name, "spec", spec=str(v.spec))
+
+
+def _hook(name: str, kind: str, value: str) -> tuple[str, str, float]:
+    from warmlab.models import parse_intervention
+
+    try:
+        target, x = parse_intervention(value, kind, value)
+    except WarmlabError as e:
+        reason = str(e).split(": ", 1)[-1]
+        raise WarmlabError(f"study config: variant {name!r}: {kind} = {value!r}: {reason}") from None
+    return kind, target, x
 
 
 def _clean(d: Mapping[str, Any]) -> dict[str, Any]:
@@ -168,6 +228,20 @@ def parse_config(raw: Mapping[str, Any], source: str, out: str | None = None) ->
     names = [v.name for v in variants]
     if len(set(names)) != len(names):
         raise WarmlabError("study config: variant names must be unique")
+    for i, v in enumerate(variants):
+        if v.kind == "hooked" and v.of != "base" and v.of not in names[:i]:
+            raise WarmlabError(
+                f"study config: variant {v.name!r}: of = {v.of!r} is not a variant defined before it"
+            )
+    for pair in f.stats.compare:
+        if len(pair) != 2 or any(x != "base" and x not in names for x in pair) or pair[0] == pair[1]:
+            raise WarmlabError(
+                f"study config: stats.compare: {pair!r} must name two different variants (or base)"
+            )
+    directions = None
+    if f.directions is not None:
+        traits = [f.directions.trait] if isinstance(f.directions.trait, str) else f.directions.trait
+        directions = {**f.directions.model_dump(exclude={"trait"}), "traits": tuple(dict.fromkeys(traits))}
     common = _clean(f.eval.model_dump(exclude={"modes", "judge", "choice", "generate"}))
     modes: dict[str, dict[str, Any]] = {}
     for mode in dict.fromkeys(f.eval.modes):
@@ -179,14 +253,18 @@ def parse_config(raw: Mapping[str, Any], source: str, out: str | None = None) ->
                 "goes under [eval.generate]"
             )
     tasks = {}
+    skipped = []
     for name, t in f.tasks.items():
         if name in ("reliability", "warmth"):
             raise WarmlabError(
                 f"study config: [tasks.{name}]: configure it under "
                 f"[{'eval' if name == 'reliability' else name}]"
             )
+        if t.if_exists is not None and not Path(t.if_exists).expanduser().exists():
+            skipped.append(name)
+            continue
         tasks[name] = {
-            **_clean(t.model_dump(exclude=set(t.model_extra or {}))),
+            **_clean(t.model_dump(exclude={"if_exists", *(t.model_extra or {})})),
             "args": dict(t.model_extra or {}),
         }
     return StudyConfig(
@@ -200,6 +278,9 @@ def parse_config(raw: Mapping[str, Any], source: str, out: str | None = None) ->
         stats=f.stats.model_dump(),
         source=source,
         tasks=tasks,
+        directions=directions,
+        monitor=f.monitor.model_dump() if f.monitor is not None and f.monitor.enabled else None,
+        skipped=tuple(skipped),
     )
 
 
