@@ -319,6 +319,12 @@ def test_hooked_variant_specs_use_the_study_direction_file(shell: Path, store: P
     assert resolve(cfg, "warmth") == own
     assert hooked_spec(cfg, v["warm-capped"], "M@system=warm") == f"M@system=warm@cap={own}:95"
     assert cfg.directions is not None and cfg.directions["traits"] == ("warmth", "sycophancy")
+    # vLLM cannot run hooks: under engine = "vllm" a capped variant stays on warmlab's provider
+    from warmlab.study import vllm_spec
+
+    f = _direction(tmp_path / "w.json", 16, 2)
+    capped = f"{shell}@system=warm@cap={f}:95"
+    assert vllm_spec(capped) == capped and vllm_spec(f"{shell}@system=warm") == f"vllm/{shell}@system=warm"
 
 
 # ------------------------------------------------------------------ comparisons and the monitor, no model

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 e = html.escape
+FIRST = ("reliability", "pushback", "warmth")  # what capping should restore (errors, survival) and keep
 
 
 def _num(x: Any, pct: bool, signed: bool = True) -> str:
@@ -77,8 +78,9 @@ def comparisons_html(stats: Mapping[str, Any]) -> str:
     for c in comps:
         why = "the same model without its hooks" if c.get("why") == "hooks" else "named in the study"
         out.append(f"<h3>{e(c['variant'])} vs {e(c['reference'])} <span class='note'>({e(why)})</span></h3>")
-        main = [x for x in c["results"] if x.get("primary")]
-        rest = [x for x in c["results"] if not x.get("primary")]
+        results = sorted(c["results"], key=lambda x: FIRST.index(x["task"]) if x["task"] in FIRST else 99)
+        main = [x for x in results if x.get("primary")]
+        rest = [x for x in results if not x.get("primary")]
         out.append(_table(head, [_result_row(x) for x in main]) if main else "")
         if rest:
             out.append(

@@ -22,11 +22,12 @@ RESULTS_FILE = "results.jsonl"
 
 def vllm_spec(spec_text: str) -> str:
     """The inspect vLLM spec of a local model: `vllm/BASE`, with `:ADAPTER` for a LoRA adapter (inspect's
-    vLLM provider loads it) and the same `@system=` prompt. Provider specs are returned unchanged."""
+    vLLM provider loads it) and the same `@system=` prompt. Provider specs are returned unchanged, and so
+    are capped or steered ones: vLLM cannot run forward hooks, warmlab's own provider serves them."""
     from warmlab.models import parse_spec, resolve_base_path
 
     spec = parse_spec(spec_text)
-    if not spec.is_local or spec.base is None:
+    if not spec.is_local or spec.base is None or spec.interventions:
         return spec_text
     base = resolve_base_path(spec.base) if spec.base == "embedded" else spec.base
     out = f"vllm/{base}" + (f":{Path(spec.adapter).resolve()}" if spec.adapter else "")
