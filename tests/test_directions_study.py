@@ -89,6 +89,24 @@ name = "warm-system"
 system = "warm"
 
 [[variant]]
+name = "warm"
+train = "sft"
+style = "warm"
+data = "starter:emotional"
+limit = 4
+epochs = 1.0
+lr = 0.02
+max_length = 256
+batch_size = 2
+effective_batch = 2
+checkpoint_epochs = [0.5, 1.0]
+
+[[variant]]
+name = "warm-capped"
+of = "warm"
+cap = "warmth:90"
+
+[[variant]]
 name = "capped"
 of = "warm-system"
 cap = "warmth:50"
@@ -139,7 +157,7 @@ compare = [["steered", "warm-system"]]
 """
 
 
-@pytest.mark.slow  # a whole study on the tiny model: extraction, four batteries, monitor; ~30 s
+@pytest.mark.slow  # a whole study on the tiny model: extraction, training, four batteries, monitor; ~50 s
 def test_study_extracts_caps_monitors_and_compares(chatty: Path, store: Path, tmp_path: Path) -> None:
     import json
 
@@ -159,14 +177,25 @@ def test_study_extracts_caps_monitors_and_compares(chatty: Path, store: Path, tm
     assert {"directions:warmth", "monitor", "eval:pushback:choice", "eval:personality:choice"} <= set(ledger)
     rows = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
     specs = {r["variant"]: r["model"] for r in rows}
-    assert set(specs) == {"base", "warm-system", "capped", "steered"}
+    assert set(specs) == {
+        "base",
+        "warm-system",
+        "warm",
+        "warm-capped",
+        "capped",
+        "steered",
+        "warm@0.5",
+        "warm@1",
+    }
     assert specs["capped"] == f"{chatty}@system=warm@cap={d.path}:50"
+    assert specs["warm-capped"] == f"{specs['warm']}@cap={d.path}:90"  # a trained adapter, capped
     assert {r["task"] for r in rows} == {"reliability", "warmth", "pushback", "personality"}
 
     stats = json.loads((out / "stats.json").read_text())
     pairs = {(c["variant"], c["reference"], c["why"]) for c in stats["comparisons"]}
     assert pairs == {
         ("capped", "warm-system", "hooks"),
+        ("warm-capped", "warm", "hooks"),
         ("steered", "base", "hooks"),
         ("steered", "warm-system", "declared"),
     }
@@ -175,7 +204,9 @@ def test_study_extracts_caps_monitors_and_compares(chatty: Path, store: Path, tm
 
     monitor = json.loads((out / "monitor.json").read_text())
     shifts = {s["variant"]: s for s in monitor["shifts"]}
-    assert set(shifts) == {"warm-system", "capped", "steered"} and monitor["n_prompts"] == 3
+    assert set(shifts) == {"warm-system", "warm", "warm-capped", "capped", "steered", "warm@0.5", "warm@1"}
+    assert shifts["warm@0.5"]["epoch"] == 0.5 and shifts["warm@0.5"]["run"] == "warm"
+    assert monitor["n_prompts"] == 3
     # steering by -1 moves every state at the direction's layer back by exactly |v|
     assert shifts["steered"]["prompt"] == pytest.approx(-d.norm, rel=1e-3)
 
@@ -186,6 +217,8 @@ def test_study_extracts_caps_monitors_and_compares(chatty: Path, store: Path, tm
         "Monitor: the shift",
         "Big Five profile",
         "warmth gap",
+        "warm-capped vs warm",
+        "n = 7",  # every monitored model has a warmth gap: the checkpoint's comes from the warmth battery
     ):
         assert text in html
 
