@@ -479,3 +479,21 @@ def test_monitor_beside_gaps_pairs_each_point_with_its_base_and_correlates() -> 
     assert monitor_html(None) == "" and comparisons_html({}) == ""
     table = comparisons_html({"comparisons": compare(rows, [["capped", "warm"]], bootstrap=200)})
     assert "capped vs warm" in table and "named in the study" in table and "verdict (error)" in table
+
+
+def test_screening_example_validates_and_screens_along_the_study_direction(store: Path) -> None:
+    from warmlab.study.config import load_config
+    from warmlab.study.plan import check_study
+
+    repo = Path(__file__).resolve().parents[1]
+    cfg = load_config(str(repo / "examples" / "screening-study.toml"), out="/nonexistent/screening")
+    _units, settings = check_study(cfg)
+    assert settings["warm"].screen is None and settings["warm-random"].screen_direction == "random"
+    assert settings["warm-screened"].screen == settings["warm-random"].screen == 0.25
+    assert settings["warm-screened"].screen_direction == "/nonexistent/screening/directions/warmth.json"
+    assert {s.limit for s in settings.values()} == {32} and cfg.monitor is not None
+    assert cfg.stats["compare"] == [
+        ["warm-screened", "warm"],
+        ["warm-random", "warm"],
+        ["warm-screened", "warm-random"],
+    ]
