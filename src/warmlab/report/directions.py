@@ -93,7 +93,9 @@ def comparisons_html(stats: Mapping[str, Any]) -> str:
 
 def _r(c: Mapping[str, Any]) -> str:
     if c.get("r") is None:
-        return f"r undefined (n = {c.get('n', 0)})"
+        n = int(c.get("n") or 0)
+        why = "fewer than 3 points" if n < 3 else "no spread (the shift or the gap is the same everywhere)"
+        return f"r undefined: {why} (n = {n})"
     ci = c.get("ci") or [None, None]
     band = f" [{ci[0]:+.2f}, {ci[1]:+.2f}]" if ci[0] is not None else " (no CI below 4 points)"
     return f"r = {c['r']:+.2f}{band}, n = {c['n']}"
