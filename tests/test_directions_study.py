@@ -304,6 +304,7 @@ def test_bad_hooked_variants_exit_2_with_one_line_before_any_write(
         ("[directions]\nlimit = 1", "directions.limit"),
         ('[monitor]\ndirection = "kindness"', "[monitor] direction: unknown trait"),
         ('[monitor]\ndirection = "warmth"', "no saved warmth direction"),  # nothing extracts it
+        ('[directions]\n[monitor]\ncheckpoints = ["x"]', "checkpoints: 'x' is not a trained variant"),
         ('[stats]\ncompare = [["x", "nobody"]]', "must name two different variants"),
         ('[stats]\ncompare = [["x", "x"]]', "must name two different variants"),
     ],

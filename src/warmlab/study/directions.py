@@ -81,6 +81,11 @@ def check_directions(cfg: StudyConfig) -> None:
     if cfg.monitor is not None:
         _local_base(cfg, "[monitor]")
         _check_target(cfg, str(cfg.monitor["direction"]), "[monitor] direction")
+        follow = cfg.monitor.get("checkpoints")
+        trained = {v.name for v in cfg.variants if v.kind == "sft"}
+        if isinstance(follow, list) and set(follow) - trained:
+            bad = sorted(set(follow) - trained)[0]
+            raise WarmlabError(f"study config: [monitor] checkpoints: {bad!r} is not a trained variant")
 
 
 def screen_setting(cfg: StudyConfig, v: Variant) -> dict[str, Any]:
