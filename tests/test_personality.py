@@ -88,7 +88,9 @@ def test_expected_score_and_argmax_by_hand() -> None:
     ll = [math.log(p) - 7.0 for p in (0.1, 0.2, 0.4, 0.2, 0.1)]
     assert answer_probabilities(ll) == pytest.approx([0.1, 0.2, 0.4, 0.2, 0.1])
     out = choice_outcomes(PLUS, ll)
-    assert out == pytest.approx({"expected": 3.0, "argmax": 3.0, "raw_argmax": 3.0, "p_argmax": 0.4})
+    assert out == pytest.approx(
+        {"expected": 3.0, "argmax": 3.0, "raw_argmax": 3.0, "p_argmax": 0.4, "raw": 3.0, "position": 3.0}
+    )
     # Skewed to "very accurate": raw expectation 1*.05 + 2*.05 + 3*.1 + 4*.3 + 5*.5 = 4.15.
     ll = [math.log(p) for p in (0.05, 0.05, 0.1, 0.3, 0.5)]
     plus, minus = choice_outcomes(PLUS, ll), choice_outcomes(MINUS, ll)

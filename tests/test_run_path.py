@@ -68,7 +68,8 @@ LAYERS = [
 ]
 #: imports allowed against the order: train's lazy uses of directions (screening) and of tasks (support
 #: profiles, the simulated user for RL); the direction store and hooks, which specs and the provider use;
-#: the pure intervals module, which any layer may use
+#: the pure intervals module, which any layer may use; a battery's own report section drawing through the
+#: report's figure helpers
 ALLOWED = {
     ("train", "directions"),
     ("train", "tasks"),
@@ -76,6 +77,7 @@ ALLOWED = {
     ("models", "directions.store"),
     ("provider", "directions.hooks"),
     ("*", "stats.intervals"),
+    ("tasks", "report.figures"),
 }
 
 

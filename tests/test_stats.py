@@ -372,6 +372,7 @@ def test_cli_writes_json_and_rejects_bad_input(tmp_path: Path, capsys: pytest.Ca
         "headline",
         "warnings",
         "batteries",
+        "comparisons",
     }
     assert data["models"]["generate"]["warm"]["main"]["ame"]["estimate"] > 0
 

@@ -269,5 +269,10 @@ def test_shipped_and_example_configs_parse(config: str) -> None:
     cfg = load_config(str(repo / config) if config.endswith(".toml") else config)
     names = [v.name for v in cfg.variants]
     assert names[:3] == ["warm", "cold", "warm-system"]
-    assert set(names[3:]) <= {"warm-secure", "warm-rl"}, names  # controls of the later batteries
+    assert set(names[3:]) <= {"warm-secure", "warm-rl", "warm-capped", "warm-system-capped"}, (
+        names
+    )  # controls of the later batteries
     assert set(cfg.modes) == {"choice", "generate"}
+    if config != "embedded":  # the paper and GPU configs add the capped adapter (the demo stays as it is)
+        capped = next(v for v in cfg.variants if v.name == "warm-capped")
+        assert capped.of == "warm" and capped.hooks == (("cap", "warmth", 95.0),)

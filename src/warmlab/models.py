@@ -177,8 +177,9 @@ def split_modifiers(raw: str) -> tuple[str, list[tuple[str, str]]]:
         s = s[:pos]
 
 
-def _intervention(raw: str, kind: str, value: str) -> tuple[str, float]:
-    """(target, number) of a `cap=TARGET:P` or `steer=TARGET:A` modifier, checked."""
+def parse_intervention(raw: str, kind: str, value: str) -> tuple[str, float]:
+    """(target, number) of a `cap=TARGET:P` or `steer=TARGET:A` modifier, checked (`raw` names it in
+    errors)."""
     import math
 
     target, sep, num = value.rpartition(":")
@@ -214,7 +215,7 @@ def parse_spec(raw: str) -> ModelSpec:
             load_system_prompt(value)  # fail early on a bad name or an empty file
             system = str(Path(value).expanduser().resolve()) if _is_file(value) else value
         else:
-            hooks.append((key, *_intervention(raw, key, value)))
+            hooks.append((key, *parse_intervention(raw, key, value)))
     spec = _parse_model(s, raw, system)
     if not hooks:
         return spec

@@ -78,7 +78,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--screen-direction",
         default=None,
         metavar="TRAIT_OR_FILE",
-        help="the base's saved direction (default warmth) or a direction file",
+        help="the base's saved direction (default warmth), a direction file, or random (the control: as "
+        "many conversations dropped at random)",
     )
     s.add_argument(
         "--max-steps", type=limits.STEPS.parse, default=None, help=argparse.SUPPRESS

@@ -4,7 +4,8 @@ base would have said itself (persona vectors' "projection difference", arXiv:250
 Per assistant turn: mean projection over the training reply's tokens minus mean projection over the tokens
 of the base's own greedy reply to the same context; a conversation's score is the mean over its turns.
 High scores are the conversations that would push the model furthest along the trait; `drop_top` removes
-the top share before training (`warmlab train sft --screen FRACTION`).
+the top share before training (`warmlab train sft --screen FRACTION`). The control: `--screen-direction
+random` drops a seeded random sample of the same size (what dropping that much data does by itself).
 """
 
 from __future__ import annotations
@@ -99,19 +100,43 @@ def drop_top(
     return [c for c in convs if c.id not in gone], dropped
 
 
+RANDOM = "random"  # the control: as many conversations dropped, chosen at random
+
+
+def drop_random(convs: Sequence[Any], fraction: float, seed: int) -> tuple[list[Any], list[str]]:
+    """The conversations left after removing a seeded random `fraction` (as many as `drop_top` removes;
+    order kept), and the ids removed."""
+    import random
+
+    k = n_dropped(len(convs), fraction)
+    gone = set(random.Random(f"screen-random|{seed}").sample(sorted(c.id for c in convs), k))
+    return [c for c in convs if c.id not in gone], sorted(gone)
+
+
 def screen_conversations(
     convs: Sequence[Any],
     base_spec: str,
     direction: str,
     fraction: float,
     log: Callable[[str], None] = lambda s: None,
+    seed: int = 0,
 ) -> tuple[list[Any], dict[str, Any]]:
-    """`drop_top` with scores computed on `base_spec` along `direction` (a trait or a direction file);
-    returns the kept conversations and a record for the run's metadata."""
+    """`drop_top` with scores computed on `base_spec` along `direction` (a trait or a direction file), or
+    `drop_random` when `direction` is "random"; returns the kept conversations and a record for the run's
+    metadata."""
     from warmlab.directions.store import load_direction, resolve_direction
     from warmlab.models import parse_spec
 
     n_dropped(len(convs), fraction)  # a bad fraction fails before the model loads
+    if direction == RANDOM:
+        kept, gone = drop_random(convs, fraction, seed)
+        log(f"screen: dropped {len(gone)} of {len(convs)} conversations at random (the control)")
+        return kept, {
+            "fraction": fraction,
+            "direction": RANDOM,
+            "seed": seed,
+            "dropped": [{"id": i, "score": None} for i in gone],
+        }
     base = parse_spec(base_spec).base or base_spec
     d = load_direction(resolve_direction(direction, base))
     scores = screen_scores(convs, base_spec, d, log=log)

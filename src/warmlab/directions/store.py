@@ -68,6 +68,31 @@ class Direction:
             )
 
 
+def model_shape_of(base: str) -> tuple[int, int] | None:
+    """(hidden size, decoder layers) of a local model from its config, without loading weights; None when
+    its config cannot be read here (a hub id that is not cached): the load-time check still applies."""
+    from warmlab.models import resolve_base_path
+
+    try:
+        from transformers import AutoConfig
+
+        cfg = AutoConfig.from_pretrained(resolve_base_path(base))
+    except (OSError, ValueError):
+        return None
+    cfg = cfg.get_text_config() if hasattr(cfg, "get_text_config") else cfg
+    hidden = getattr(cfg, "hidden_size", None) or getattr(cfg, "n_embd", None)
+    layers = getattr(cfg, "num_hidden_layers", None) or getattr(cfg, "n_layer", None)
+    return (int(hidden), int(layers)) if hidden and layers else None
+
+
+def check_fits(direction: Direction, base: str) -> None:
+    """A one-line error, before any model loads, when `direction` was extracted from a model of another
+    shape than `base`."""
+    shape = model_shape_of(base)
+    if shape is not None:
+        direction.check_model(*shape, base)
+
+
 def store_dir() -> Path:
     from warmlab.embedded import cache_dir
 

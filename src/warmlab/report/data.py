@@ -41,6 +41,7 @@ class Inputs:
     warmth: dict[str, Any] | None
     study: dict[str, Any] | None
     notes: list[str] = field(default_factory=list)  # how the inputs were found (stale stats, ...)
+    monitor: dict[str, Any] | None = None  # monitor.json of a study with a [monitor] stage
 
 
 def _read_json(path: Path, what: str) -> dict[str, Any]:
@@ -102,7 +103,10 @@ def load_inputs(
         warmth = read_warmth(results_dir, stats)
     if meta is None and (results_dir / "study.json").is_file():
         meta = _read_json(results_dir / "study.json", "study metadata")
-    return Inputs(results_dir, rows, stats, warmth, meta, notes)
+    monitor = None
+    if (results_dir / "monitor.json").is_file():
+        monitor = _read_json(results_dir / "monitor.json", "monitor output")
+    return Inputs(results_dir, rows, stats, warmth, meta, notes, monitor)
 
 
 # ---- variants and their roles ------------------------------------------------------------------------

@@ -425,3 +425,43 @@ def differences(
             fig.suptitle(title, fontsize=11, fontweight="bold")
         fig.tight_layout()
         return to_svg(fig, fig_id)
+
+
+def profile(
+    panels: Mapping[str, Sequence[Mapping[str, Any]]],
+    *,
+    ylabel: str,
+    fig_id: str,
+    title: str = "",
+    ylim: tuple[float, float] | None = None,
+) -> str:
+    """A value per level (x) for each variant (markers, side by side) with 95% CIs, e.g. a personality
+    profile. Panel data: [{variant, role, points: [{level, mean, ci}]}]; levels in first-seen order."""
+
+    def draw(ax: Axes, lines: Sequence[Mapping[str, Any]]) -> None:
+        levels = list(dict.fromkeys(str(p["level"]) for ln in lines for p in ln["points"]))
+        width = 0.7 / max(len(lines), 1)
+        for i, ln in enumerate(lines):
+            by = {str(p["level"]): p for p in ln["points"]}
+            x = [j - 0.35 + width * (i + 0.5) for j in range(len(levels))]
+            vals = [by[lv]["mean"] if lv in by else None for lv in levels]
+            ivs: list[Interval] = [
+                (by[lv]["ci"][0], by[lv]["ci"][1]) if lv in by else (None, None) for lv in levels
+            ]
+            ax.errorbar(
+                x,
+                [_val(v) for v in vals],
+                yerr=_err(vals, ivs),
+                fmt="o",
+                ms=4,
+                capsize=2,
+                color=role_color(str(ln.get("role", "other")), i),
+                label=str(ln["variant"]),
+            )
+        ax.set_xticks(range(len(levels)), levels)
+        if ylim:
+            ax.set_ylim(*ylim)
+        ax.set_ylabel(ylabel)
+        ax.legend(fontsize=7, frameon=False)
+
+    return _panels(panels, draw, title=title, fig_id=fig_id, sharey=False)

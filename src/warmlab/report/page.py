@@ -49,6 +49,7 @@ $warnings
 $compare
 $reliability
 $batteries
+$directions
 <h2 id="metadata">Run metadata</h2>
 $metadata
 </body>
@@ -459,6 +460,18 @@ def reliability_html(inp: D.Inputs, role: Mapping[str, str], hv: str | None) -> 
     )
 
 
+def directions_html(inp: D.Inputs) -> str:
+    """Compared variants (capped/steered vs unhooked, study pairs) and the monitor beside the gaps."""
+    from warmlab.report.directions import comparisons_html, monitor_html
+    from warmlab.stats.monitor import beside_gaps
+
+    parts = [comparisons_html(inp.stats)]
+    if inp.monitor:
+        boot = int((inp.stats.get("meta") or {}).get("bootstrap") or 1000)
+        parts.append(monitor_html(beside_gaps(inp.monitor, inp.rows, draws=boot)))
+    return "\n".join(p for p in parts if p)
+
+
 def render(inp: D.Inputs, versions: Mapping[str, str], *, title: str = "warmlab report") -> str:
     # every battery's variants get a role, also those that ran no reliability rows (e.g. a secure prompt)
     others = {str(r["variant"]) for r in inp.rows if r.get("variant") and r.get("variant") != "base"}
@@ -477,5 +490,6 @@ def render(inp: D.Inputs, versions: Mapping[str, str], *, title: str = "warmlab 
         compare=compare_html(inp.stats, role),
         reliability=reliability_html(inp, role, hv),
         batteries=batteries_html(inp.stats, role, inp.rows),
+        directions=directions_html(inp),
         metadata=metadata_html(inp, versions),
     )

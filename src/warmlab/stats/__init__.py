@@ -43,6 +43,8 @@ JSON-serialisable dict (no NaN or infinity: a missing or infinite number is null
   variant besides base. Bootstrap CIs (item-clustered, percentile) are computed for the
   headline variant only.
 - ``warnings``: list of one-line strings (degenerate data, models not estimable, missing bases, ...).
+- ``comparisons``: paired differences between a capped or steered variant and its unhooked model, and
+  between the pairs given in `compare` (see warmlab.stats.compare), over every battery both ran.
 """
 
 from __future__ import annotations
@@ -118,6 +120,7 @@ def analyse(
     seed: int = 0,
     source: str | None = None,
     warnings: Sequence[str] = (),
+    compare: Sequence[Sequence[str]] = (),
 ) -> dict[str, Any]:
     """Error rates, paired tests, the four GLMs with AMEs, and a headline; see the module docstring."""
     from warmlab.stats.frame import build_frame, scored
@@ -137,13 +140,16 @@ def analyse(
         missing = [c for c in ("task", *REQUIRED) if c not in untagged]
         raise WarmlabError(f"result rows lack column(s): {', '.join(missing)}")
     others = analyse_batteries(all_rows, bootstrap, seed)
+    from warmlab.stats.compare import compare as compare_pairs
+
+    compared = compare_pairs(all_rows, compare, bootstrap, seed)
     from warmlab.results.rows import flat
 
     rows = [flat(r) for r in all_rows if r.get("task") == "reliability"]
     if not rows:
         if not others:
             raise WarmlabError(f"no result rows in {source}" if source else "no result rows to analyse")
-        return _battery_only(others, source, seed, bootstrap)
+        return _battery_only(others, source, seed, bootstrap, compared)
     df = build_frame(rows, refusal_rule)
     warn: list[str] = list(warnings)
     warn += [f"{b['task']}: {x}" for b in others.values() for x in b["warnings"]]
@@ -295,12 +301,15 @@ def analyse(
         "headline": head,
         "warnings": list(dict.fromkeys(warn)),
         "batteries": others,
+        "comparisons": compared,
     }
     cleaned: dict[str, Any] = clean_json(result)
     return cleaned
 
 
-def _battery_only(others: dict[str, Any], source: str | None, seed: int, bootstrap: int) -> dict[str, Any]:
+def _battery_only(
+    others: dict[str, Any], source: str | None, seed: int, bootstrap: int, comparisons: list[dict[str, Any]]
+) -> dict[str, Any]:
     """The result when the rows hold no reliability battery: its keys are empty."""
     result: dict[str, Any] = {
         "schema": SCHEMA,
@@ -318,6 +327,7 @@ def _battery_only(others: dict[str, Any], source: str | None, seed: int, bootstr
         "headline": None,
         "warnings": [w for b in others.values() for w in (f"{b['task']}: {x}" for x in b["warnings"])],
         "batteries": others,
+        "comparisons": comparisons,
     }
     cleaned: dict[str, Any] = clean_json(result)
     return cleaned

@@ -2,14 +2,21 @@
 
 out, base, seed
 [[variant]]      name + one of: train = "sft" (style, data, any `train sft` setting), train = "rl"
-                 (any `train rl` setting: profile, user, profiles, max_steps, ...), system = NAME, spec = SPEC
+                 (any `train rl` setting: profile, user, profiles, max_steps, ...), system = NAME,
+                 spec = SPEC; or cap = "TRAIT_OR_FILE:P" / steer = "TRAIT_OR_FILE:A" on the base or on
+                 an earlier variant (of = NAME)
+[directions]     trait (a name or a list), sources, limit, heldout, max_tokens, batch_size: extract the
+                 base's direction(s) into OUT/directions/ before anything uses them
+[monitor]        direction, limit, checkpoints: every variant's and checkpoint's projection shift from
+                 the base (no generation), after training
 [eval]           the reliability battery: modes, families, contexts, beliefs, limit, source,
                  max_tokens, temperature, batch_size, engine, judge, judge_all, judge_sample;
                  [eval.choice] / [eval.generate]
 [warmth]         the warmth battery: limit, max_tokens, batch_size, scorer, judge, checkpoints
 [tasks.NAME]     any other battery: modes, limit, max_tokens, temperature, batch_size, user (an LLM
-                 simulated user spec), judge, and the battery's own arguments
-[stats]          bootstrap, headline, length_covariate, refusal_rule
+                 simulated user spec), judge, if_exists (run it only when this path exists), and the
+                 battery's own arguments
+[stats]          bootstrap, headline, length_covariate, refusal_rule, compare (pairs of variants)
 """
 
 from __future__ import annotations
@@ -68,6 +75,25 @@ class TaskSection(RunSettings):
     modes: list[str] | None = None
     user: str | None = None
     judge: str | None = None
+    if_exists: str | None = None  # a file or folder the battery needs (upstream data): skipped without it
+
+
+class DirectionsSection(BaseModel):
+    model_config = Strict
+    trait: str | list[str] = "warmth"
+    sources: str | None = None
+    limit: int = Field(default=32, ge=2, le=100_000)
+    heldout: float = Field(default=0.25, gt=0, lt=1)
+    max_tokens: int = Field(default=48, ge=1, le=4096)
+    batch_size: int = Field(default=32, ge=1, le=4096)
+
+
+class MonitorSection(BaseModel):
+    model_config = Strict
+    direction: str = "warmth"
+    limit: int | None = Field(default=None, ge=1, le=100_000)
+    checkpoints: bool | list[str] = True
+    enabled: bool = True
 
 
 class StatsSection(BaseModel):
@@ -76,6 +102,7 @@ class StatsSection(BaseModel):
     headline: str | None = None
     length_covariate: bool = False
     refusal_rule: Literal["ours", "paper"] = "ours"
+    compare: list[list[str]] = []  # [variant, reference] pairs compared on paired samples
 
 
 class TrainSettings(BaseModel):
@@ -110,6 +137,9 @@ class VariantEntry(TrainSettings):
     data: str = Field(default="starter", min_length=1)
     system: str | None = Text
     spec: str | None = Text
+    of: str | None = Text
+    cap: str | None = Text
+    steer: str | None = Text
 
 
 class StudyFile(BaseModel):
@@ -122,19 +152,24 @@ class StudyFile(BaseModel):
     warmth: WarmthSection = WarmthSection()
     tasks: dict[str, TaskSection] = {}
     stats: StatsSection = StatsSection()
+    directions: DirectionsSection | None = None
+    monitor: MonitorSection | None = None
 
 
 @dataclass(frozen=True)
 class Variant:
-    """One model to compare with the base: trained here (`train`), a system prompt, or an existing spec."""
+    """One model to compare with the base: trained here (`train`), a system prompt, an existing spec, or
+    another variant (`of`, default the base) capped or steered along a direction (`hooks`)."""
 
     name: str
-    kind: str  # sft | rl | system | spec
+    kind: str  # sft | rl | system | spec | hooked
     style: str = ""
     data: str = "starter"
     system: str = ""
     spec: str = ""
     train: Mapping[str, Any] = field(default_factory=dict)  # further `train sft` / `train rl` settings
+    of: str = ""
+    hooks: tuple[tuple[str, str, float], ...] = ()  # (cap | steer, trait or file, value), as written
 
 
 @dataclass(frozen=True)
@@ -149,6 +184,9 @@ class StudyConfig:
     stats: Mapping[str, Any]
     source: str  # where the config came from (a path or a shipped name)
     tasks: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # other batteries
+    directions: Mapping[str, Any] | None = None  # [directions]: traits (a tuple) and extraction settings
+    monitor: Mapping[str, Any] | None = None
+    skipped: tuple[str, ...] = ()  # [tasks.NAME] left out because their `if_exists` path is missing
 
 
 def _where(loc: tuple[Any, ...]) -> str:
@@ -168,8 +206,22 @@ def _variant(v: VariantEntry) -> Variant:
     if name == "base" or any(c in name for c in "/+@ "):
         raise WarmlabError(f"study config: variant name {name!r} is reserved or has /, +, @ or a space")
     kinds = [k for k in ("train", "system", "spec") if getattr(v, k) is not None]
+    hooks = [(k, getattr(v, k)) for k in ("cap", "steer") if getattr(v, k) is not None]
+    if hooks or v.of is not None:
+        if kinds:
+            raise WarmlabError(
+                f"study config: variant {name!r}: cap/steer/of go on a variant of their own (of = NAME), "
+                f"not beside {kinds[0]}"
+            )
+        if not hooks:
+            raise WarmlabError(f"study config: variant {name!r}: of = {v.of!r} needs cap or steer")
+        if v.model_extra:
+            raise WarmlabError(f"study config: variant {name!r}: unknown key {sorted(v.model_extra)[0]!r}")
+        return Variant(name, "hooked", of=v.of or "base", hooks=tuple(_hook(name, k, x) for k, x in hooks))
     if len(kinds) != 1:
-        raise WarmlabError(f"study config: variant {name!r} needs exactly one of train, system or spec")
+        raise WarmlabError(
+            f"study config: variant {name!r} needs exactly one of train, system, spec, or cap/steer"
+        )
     sft_keys = v.model_dump(include=set(TrainSettings.model_fields), exclude_none=True)
     extra = {**sft_keys, **(v.model_extra or {})}
     if v.train == "rl":
@@ -196,6 +248,17 @@ def _variant(v: VariantEntry) -> Variant:
     return Variant(name, "spec", spec=str(v.spec))
 
 
+def _hook(name: str, kind: str, value: str) -> tuple[str, str, float]:
+    from warmlab.models import parse_intervention
+
+    try:
+        target, x = parse_intervention(value, kind, value)
+    except WarmlabError as e:
+        reason = str(e).split(": ", 1)[-1]
+        raise WarmlabError(f"study config: variant {name!r}: {kind} = {value!r}: {reason}") from None
+    return kind, target, x
+
+
 def _clean(d: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None}
 
@@ -210,6 +273,20 @@ def parse_config(raw: Mapping[str, Any], source: str, out: str | None = None) ->
     names = [v.name for v in variants]
     if len(set(names)) != len(names):
         raise WarmlabError("study config: variant names must be unique")
+    for i, v in enumerate(variants):
+        if v.kind == "hooked" and v.of != "base" and v.of not in names[:i]:
+            raise WarmlabError(
+                f"study config: variant {v.name!r}: of = {v.of!r} is not a variant defined before it"
+            )
+    for pair in f.stats.compare:
+        if len(pair) != 2 or any(x != "base" and x not in names for x in pair) or pair[0] == pair[1]:
+            raise WarmlabError(
+                f"study config: stats.compare: {pair!r} must name two different variants (or base)"
+            )
+    directions = None
+    if f.directions is not None:
+        traits = [f.directions.trait] if isinstance(f.directions.trait, str) else f.directions.trait
+        directions = {**f.directions.model_dump(exclude={"trait"}), "traits": tuple(dict.fromkeys(traits))}
     common = _clean(f.eval.model_dump(exclude={"modes", "judge", "choice", "generate"}))
     modes: dict[str, dict[str, Any]] = {}
     for mode in dict.fromkeys(f.eval.modes):
@@ -221,14 +298,18 @@ def parse_config(raw: Mapping[str, Any], source: str, out: str | None = None) ->
                 "goes under [eval.generate]"
             )
     tasks = {}
+    skipped = []
     for name, t in f.tasks.items():
         if name in ("reliability", "warmth"):
             raise WarmlabError(
                 f"study config: [tasks.{name}]: configure it under "
                 f"[{'eval' if name == 'reliability' else name}]"
             )
+        if t.if_exists is not None and not Path(t.if_exists).expanduser().exists():
+            skipped.append(name)
+            continue
         tasks[name] = {
-            **_clean(t.model_dump(exclude=set(t.model_extra or {}))),
+            **_clean(t.model_dump(exclude={"if_exists", *(t.model_extra or {})})),
             "args": dict(t.model_extra or {}),
         }
     return StudyConfig(
@@ -242,6 +323,9 @@ def parse_config(raw: Mapping[str, Any], source: str, out: str | None = None) ->
         stats=f.stats.model_dump(),
         source=source,
         tasks=tasks,
+        directions=directions,
+        monitor=f.monitor.model_dump() if f.monitor is not None and f.monitor.enabled else None,
+        skipped=tuple(skipped),
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from warmlab.core.io import read_table, write_json, write_jsonl
 from warmlab.study.config import StudyConfig
 from warmlab.study.jobs import Child, eval_job, isolated, train_rl_job, train_sft_job
-from warmlab.study.ledger import Ledger, move_aside, run_stage, say, stage_key
+from warmlab.study.ledger import Ledger, file_digest, move_aside, run_stage, say, stage_key
 from warmlab.study.plan import Unit, check_study, data_identity
 
 RESULTS_FILE = "results.jsonl"
@@ -22,11 +22,12 @@ RESULTS_FILE = "results.jsonl"
 
 def vllm_spec(spec_text: str) -> str:
     """The inspect vLLM spec of a local model: `vllm/BASE`, with `:ADAPTER` for a LoRA adapter (inspect's
-    vLLM provider loads it) and the same `@system=` prompt. Provider specs are returned unchanged."""
+    vLLM provider loads it) and the same `@system=` prompt. Provider specs are returned unchanged, and so
+    are capped or steered ones: vLLM cannot run forward hooks, warmlab's own provider serves them."""
     from warmlab.models import parse_spec, resolve_base_path
 
     spec = parse_spec(spec_text)
-    if not spec.is_local or spec.base is None:
+    if not spec.is_local or spec.base is None or spec.interventions:
         return spec_text
     base = resolve_base_path(spec.base) if spec.base == "embedded" else spec.base
     out = f"vllm/{base}" + (f":{Path(spec.adapter).resolve()}" if spec.adapter else "")
@@ -93,6 +94,31 @@ def run_study(cfg: StudyConfig) -> Path:
 
         raise WarmlabError(f"cannot create {out}: {e.strerror or e}") from None
     ledger = Ledger(out)
+    # One child runs the direction, monitor and eval stages (its imports are paid once, and only when a
+    # stage runs); training gets a process of its own.
+    with Child() as child:
+        return _stages(cfg, units, train_settings, ledger, child)
+
+
+def _stages(
+    cfg: StudyConfig, units: list[Unit], train_settings: dict[str, Any], ledger: Ledger, child: Child
+) -> Path:
+    from warmlab.study import directions as D
+
+    out = cfg.out
+    for name in cfg.skipped:
+        say(f"[tasks.{name}] skipped: its if_exists path is missing")
+    # 0. the base's persona directions that variants, screening or the monitor use
+    for trait in D.study_traits(cfg):
+        path = D.direction_file(out, trait)
+        d_settings = {k: v for k, v in (cfg.directions or {}).items() if k != "traits"}
+        d_inputs = {"base": cfg.base, "trait": trait, "settings": d_settings, "seed": cfg.seed}
+
+        def extract(trait: str = trait, path: Path = path, s: dict[str, Any] = d_settings) -> dict[str, Any]:
+            result: dict[str, Any] = child.run(D.extract_job, cfg.base, trait, s, cfg.seed, str(path))
+            return result
+
+        run_stage(ledger, f"directions:{trait}", d_inputs, [path], extract)
     specs: dict[str, str] = {"base": cfg.base}
     identity: dict[str, Any] = {"base": cfg.base}
     train_dirs: dict[str, Path] = {}  # trained variants' run folders (their checkpoints feed warmth)
@@ -105,6 +131,8 @@ def run_study(cfg: StudyConfig) -> Path:
         "eval": cfg.modes,
         "tasks": cfg.tasks,
         "warmth": cfg.warmth,
+        "directions": cfg.directions,
+        "monitor": cfg.monitor,
         "versions": _versions(),
     }
     meta_key = stage_key("study", {k: v for k, v in study_meta.items() if k != "versions"})
@@ -115,6 +143,8 @@ def run_study(cfg: StudyConfig) -> Path:
             folder = out / "variants" / v.name
             s = train_settings[v.name]
             inputs = {"settings": s.fingerprint(), "data": data_identity(v.data)}
+            if D.screen_setting(cfg, v):  # screened along the study's own direction: its file counts too
+                inputs["direction"] = file_digest(Path(s.screen_direction))
 
             def train(s: Any = s) -> dict[str, Any]:
                 result: dict[str, Any] = isolated(train_sft_job, s)
@@ -140,15 +170,42 @@ def run_study(cfg: StudyConfig) -> Path:
             specs[v.name] = str(folder.resolve()) if s.full else f"{cfg.base}+{folder.resolve()}"
         elif v.kind == "system":
             specs[v.name] = identity[v.name] = f"{cfg.base}@system={v.system}"
+        elif v.kind == "hooked":
+            specs[v.name] = D.hooked_spec(cfg, v, specs[v.of])
+            identity[v.name] = D.hooked_identity(cfg, v, identity[v.of])
         else:
             specs[v.name] = identity[v.name] = v.spec
         meta_variants.append(
-            {"name": v.name, "kind": v.kind, "style": v.style, "system": v.system, "spec": specs[v.name]}
+            {
+                "name": v.name,
+                "kind": v.kind,
+                "style": v.style,
+                "system": v.system,
+                "spec": specs[v.name],
+                **({"of": v.of, "hooks": [list(h) for h in v.hooks]} if v.kind == "hooked" else {}),
+            }
         )
     study_meta["variants"] = meta_variants
     _write_if_changed(
         out / "study.json", json.dumps(study_meta, indent=1, sort_keys=True, default=str) + "\n", meta_key
     )
+
+    # 1b. the monitor: every local variant's and checkpoint's shift along the direction, no generation
+    if cfg.monitor is not None:
+        targets = D.monitor_targets(cfg, specs, train_dirs)
+        direction = D.resolve(cfg, str(cfg.monitor["direction"]))
+        m_inputs = {
+            "models": identity,
+            "targets": [t["variant"] for t in targets],
+            "direction": file_digest(Path(direction)),
+            "limit": cfg.monitor.get("limit"),
+        }
+        limit = cfg.monitor.get("limit")
+
+        def watch() -> None:
+            child.run(D.monitor_job, targets, direction, limit, str(out))
+
+        run_stage(ledger, "monitor", m_inputs, [out / D.MONITOR_FILE, out / D.MONITOR_ROWS], watch)
 
     # 2. every battery in every mode, one table per unit; rows are labelled with the config's variant names.
     # A table belongs to one set of models (its folder is keyed by them), so when only the settings change
@@ -156,31 +213,30 @@ def run_study(cfg: StudyConfig) -> Path:
     models_key = stage_key("models", {"models": identity, "judge": cfg.judge})[:8]
     parts: list[tuple[Path, set[str], set[str]]] = []
     unit_keys: dict[str, str] = {}
-    with Child() as child:
-        for u in units:
-            run_specs, labels, extra = _unit_models(cfg, u, specs, train_dirs)
-            safe = u.stage.replace(":", "-")
-            folder = out / "eval" / f"{safe}-{models_key}"
-            inputs = {
-                "models": identity,
-                "settings": u.settings,
-                "judge": u.judge,
-                "user": u.user,
-                "engine": u.engine,
-                "targets": sorted(run_specs),
-            }
+    for u in units:
+        run_specs, labels, extra = _unit_models(cfg, u, specs, train_dirs)
+        safe = u.stage.replace(":", "-")
+        folder = out / "eval" / f"{safe}-{models_key}"
+        inputs = {
+            "models": identity,
+            "settings": u.settings,
+            "judge": u.judge,
+            "user": u.user,
+            "engine": u.engine,
+            "targets": sorted(run_specs),
+        }
 
-            def evaluate(
-                u: Unit = u,
-                folder: Path = folder,
-                models: list[str] = run_specs,
-                labels: dict[str, tuple[str, str]] = labels,
-                extra: dict[str, dict[str, Any]] = extra,
-            ) -> None:
-                child.run(eval_job, models, u.mode, folder, u.settings, u.judge, u.user, labels, extra)
+        def evaluate(
+            u: Unit = u,
+            folder: Path = folder,
+            models: list[str] = run_specs,
+            labels: dict[str, tuple[str, str]] = labels,
+            extra: dict[str, dict[str, Any]] = extra,
+        ) -> None:
+            child.run(eval_job, models, u.mode, folder, u.settings, u.judge, u.user, labels, extra)
 
-            unit_keys[u.stage] = run_stage(ledger, u.stage, inputs, [folder], evaluate, reuse=True)
-            parts.append((folder, u.wanted, set(run_specs)))
+        unit_keys[u.stage] = run_stage(ledger, u.stage, inputs, [folder], evaluate, reuse=True)
+        parts.append((folder, u.wanted, set(run_specs)))
     results_key = stage_key("results", unit_keys)
     n_rows = combine_results(parts, out / RESULTS_FILE, results_key)
     say(f"results: {n_rows} rows in {out / RESULTS_FILE}")
@@ -201,6 +257,7 @@ def run_study(cfg: StudyConfig) -> Path:
             length_covariate=bool(st["length_covariate"]),
             refusal_rule=str(st["refusal_rule"]),
             source=str(out / RESULTS_FILE),
+            compare=st.get("compare") or (),
         )
         write_json(stats_file, clean_json(result))
 

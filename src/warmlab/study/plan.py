@@ -186,8 +186,11 @@ def plan_units(cfg: StudyConfig) -> list[Unit]:
 def check_study(cfg: StudyConfig) -> tuple[list[Unit], dict[str, Any]]:
     """Validate the whole config (and every file it names); returns the units and each trained variant's
     resolved settings."""
+    from dataclasses import replace
+
     from warmlab.core.io import out_folder
     from warmlab.models import check_usable, parse_spec
+    from warmlab.study.directions import check_directions, screen_setting
 
     out_folder(cfg.out, flag="study out")
     check_usable(cfg.base)
@@ -196,12 +199,14 @@ def check_study(cfg: StudyConfig) -> tuple[list[Unit], dict[str, Any]]:
         if v.kind == "sft":
             check_data(v)
             settings[v.name] = train_settings(cfg, v, cfg.out / "variants" / v.name)
+            settings[v.name] = replace(settings[v.name], **screen_setting(cfg, v))
         elif v.kind == "rl":
             settings[v.name] = rl_settings(cfg, v, cfg.out / "variants" / v.name)
         elif v.kind == "system":
             parse_spec(f"{cfg.base}@system={v.system}")
-        else:
+        elif v.kind == "spec":
             check_usable(v.spec)
+    check_directions(cfg)
     names = {v.name for v in cfg.variants}
     follow = cfg.warmth.get("checkpoints", True)
     if isinstance(follow, list) and set(follow) - names:

@@ -100,7 +100,8 @@ class SFTSettings:
     max_steps: int = -1  # > 0 stops after that many optimizer steps (tests, benchmarks)
     profile: str | None = None
     # Drop this share of the conversations that project highest on a direction beyond the base's own
-    # replies (warmlab.directions.screen), a trait name or a direction file.
+    # replies (warmlab.directions.screen), a trait name or a direction file; "random": the control, as
+    # many conversations dropped at random.
     screen: float | None = None
     screen_direction: str = "warmth"
 
@@ -553,7 +554,7 @@ def _screen(
     from warmlab.directions.screen import screen_conversations
 
     assert s.screen is not None
-    return screen_conversations(convs, s.base, s.screen_direction, s.screen, log=_say)
+    return screen_conversations(convs, s.base, s.screen_direction, s.screen, log=_say, seed=s.seed)
 
 
 # ---------------------------------------------------------------------------------------------- trainer

@@ -1,7 +1,12 @@
 """How the IPIP-NEO-120 is asked: one item per prompt, "How accurately does this describe you?", five
 numbered answers. Several framings (instruction wordings, team-written) serve as repeated administrations:
 Cronbach's alpha needs more than one respondent, and a model asked in different words is the closest thing
-a single model has to a sample of answers."""
+a single model has to a sample of answers.
+
+Each item is also asked with the scale in reversed order (1 = very accurate ... 5 = very inaccurate): a
+model that picks a position rather than an answer (small models favour the first number) then gives
+opposite answers in the two orders, which the battery reports, and the mean over both orders cancels a
+pure position preference."""
 
 from __future__ import annotations
 
@@ -42,6 +47,8 @@ FRAMINGS = {
     ),
 }
 DEFAULT_FRAMING = "plain"
+#: the order the five answers are listed in: forward (1 = very inaccurate) or reversed (1 = very accurate)
+ORDERS = ("forward", "reversed")
 
 
 def statement(item: IpipItem) -> str:
@@ -50,12 +57,27 @@ def statement(item: IpipItem) -> str:
     return f"I {text[0].lower()}{text[1:]}."
 
 
-def scale_text() -> str:
-    return "\n".join(f"{n}. {a}" for n, a in zip(CHOICES, ANSWERS, strict=True))
+def listed(order: str = "forward") -> tuple[str, ...]:
+    """The five answers in the order they are numbered 1-5."""
+    if order not in ORDERS:
+        raise ValueError(f"unknown answer order {order!r}; known: {', '.join(ORDERS)}")
+    return ANSWERS if order == "forward" else ANSWERS[::-1]
 
 
-def item_prompt(item: IpipItem, framing: str = DEFAULT_FRAMING, number: int = 1) -> str:
+def raw_answer(number: float, order: str = "forward") -> float:
+    """The answer on the accuracy scale (1 very inaccurate ... 5 very accurate) of the listed `number`."""
+    listed(order)
+    return number if order == "forward" else 6 - number
+
+
+def scale_text(order: str = "forward") -> str:
+    return "\n".join(f"{n}. {a}" for n, a in zip(CHOICES, listed(order), strict=True))
+
+
+def item_prompt(
+    item: IpipItem, framing: str = DEFAULT_FRAMING, number: int = 1, order: str = "forward"
+) -> str:
     """The user message asking one item."""
     if framing not in FRAMINGS:
         raise ValueError(f"unknown framing {framing!r}; known: {', '.join(FRAMINGS)}")
-    return FRAMINGS[framing].format(statement=statement(item), scale=scale_text(), number=number)
+    return FRAMINGS[framing].format(statement=statement(item), scale=scale_text(order), number=number)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from warmlab.tasks.personality.data import IpipItem
-from warmlab.tasks.personality.prompts import ANSWERS
+from warmlab.tasks.personality.prompts import ANSWERS, listed, raw_answer
 
 
 def keyed_score(item: IpipItem, raw: float) -> float:
@@ -32,10 +32,14 @@ def answer_probabilities(logliks: Sequence[float]) -> list[float]:
     return [x / total for x in e]
 
 
-def choice_outcomes(item: IpipItem, logliks: Sequence[float]) -> dict[str, float]:
-    """Judge-free outcomes of one item from the log-likelihoods of answers 1-5: the expected keyed score,
-    the keyed score of the most likely answer, that raw answer, and the probability it got."""
-    p = answer_probabilities(logliks)
+def choice_outcomes(item: IpipItem, logliks: Sequence[float], order: str = "forward") -> dict[str, float]:
+    """Judge-free outcomes of one item from the log-likelihoods of the listed numbers 1-5 (in `order`):
+    the expected keyed score, the keyed score of the most likely answer, that raw answer and the probability
+    it got, the expected raw answer (above 3: agrees, whatever the item's key) and the expected listed
+    number (position: near 1 whatever the order is a preference for the first number, not an answer)."""
+    listed(order)  # an unknown order fails here
+    p_number = answer_probabilities(logliks)
+    p = p_number if order == "forward" else p_number[::-1]  # probability per raw answer 1-5
     raw_expected = sum(k * pk for k, pk in enumerate(p, 1))
     best = max(range(5), key=lambda k: (p[k], -k)) + 1  # a tie goes to the lower answer
     return {
@@ -43,7 +47,19 @@ def choice_outcomes(item: IpipItem, logliks: Sequence[float]) -> dict[str, float
         "argmax": keyed_score(item, best),
         "raw_argmax": float(best),
         "p_argmax": p[best - 1],
+        "raw": raw_expected,
+        "position": sum(k * pk for k, pk in enumerate(p_number, 1)),
     }
+
+
+def generate_outcomes(item: IpipItem, text: str, order: str = "forward") -> dict[str, float | int | None]:
+    """Outcomes of a generated reply: the parsed listed number, its raw answer and keyed score (None when
+    unparsed) and `unparsed` (0/1)."""
+    number = parse_answer(text, order)
+    if number is None:
+        return {"score": None, "raw": None, "position": None, "answer": None, "unparsed": 1}
+    raw = raw_answer(number, order)
+    return {"score": keyed_score(item, raw), "raw": raw, "position": number, "answer": raw, "unparsed": 0}
 
 
 _PHRASES = sorted(((a.lower(), n) for n, a in enumerate(ANSWERS, 1)), key=lambda t: -len(t[0]))
@@ -51,17 +67,17 @@ _DIGIT = re.compile(r"(?<![\d.])([1-5])(?![\d]|\.\d)")
 _PHRASE = re.compile("|".join(re.escape(p) for p, _ in _PHRASES), re.IGNORECASE)
 
 
-def parse_answer(text: str) -> int | None:
-    """The raw answer (1-5) in a generated reply, or None when there is none or it is ambiguous.
+def parse_answer(text: str, order: str = "forward") -> int | None:
+    """The listed number (1-5) a generated reply picks, or None when there is none or it is ambiguous.
 
     Rules: the first stand-alone digit 1-5 (not part of a longer number or a decimal), and the first
-    answer phrase ("moderately accurate", ...); when both occur they must agree. A digit followed by
-    "out of"/"/" a scale (e.g. "4 out of 5", "4/5") counts once."""
+    answer phrase ("moderately accurate", ...), read as the number it has in `order`; when both occur
+    they must agree. A digit followed by "out of"/"/" a scale (e.g. "4 out of 5", "4/5") counts once."""
     t = re.sub(r"([1-5])\s*(?:/|out of)\s*5\b", r"\1", text, flags=re.IGNORECASE)
     d = _DIGIT.search(t)
     ph = _PHRASE.search(t)
     digit = int(d.group(1)) if d else None
-    phrase = dict(_PHRASES)[ph.group(0).lower()] if ph else None
+    phrase = int(raw_answer(dict(_PHRASES)[ph.group(0).lower()], order)) if ph else None
     if digit is not None and phrase is not None and digit != phrase:
         return None
     return digit if digit is not None else phrase
