@@ -29,7 +29,8 @@ from warmlab.items import (
     load_triviaqa,
     load_truthfulqa,
 )
-from warmlab.items.loaders import DISINFO_CORRECT, _answer_type, _claim_body, _norm
+from warmlab.items.loaders import DISINFO_CORRECT, _claim_body, _norm
+from warmlab.items.trivia import _answer_type
 
 TRIVIA = "triviaqa/topics.dpr.trivia.test.txt"
 MEDQA = "medqa_usmle_4opt/phrases_no_exclude_test.jsonl"

@@ -211,3 +211,13 @@ def test_a_second_scorer_reports_its_agreement_and_breakdowns_split_by_condition
     assert set(by) == {"trivia", "disinfo"}
     held = next(o for o in by["trivia"] if o["outcome"] == "correct_final")
     assert sum(v["n"] for v in held["variants"]) == 20
+
+
+def test_no_source_file_grows_past_about_500_lines() -> None:
+    """One obvious place for each thing: a module that outgrows this is split by what it does."""
+    big = {
+        str(p.relative_to(SRC)): n
+        for p in SRC.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 560
+    }
+    assert not big, big

@@ -138,7 +138,7 @@ def test_cli_paper_layout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     with pytest.raises(SystemExit) as e:
         main(["stats", "--paper-layout", str(tmp_path / "nope")])
     assert e.value.code == 2
-    assert "not a folder" in capsys.readouterr().err
+    assert "no such folder" in capsys.readouterr().err
 
 
 def test_missing_columns_are_a_user_error(tmp_path: Path) -> None:

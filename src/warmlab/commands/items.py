@@ -80,7 +80,7 @@ def _llm_distractors(items: list[Item], spec_text: str) -> list[Item]:
 
     from inspect_ai.model import GenerateConfig
 
-    from warmlab.items.loaders import attach_llm_distractors
+    from warmlab.items.trivia import attach_llm_distractors
     from warmlab.models import inspect_model
 
     model = inspect_model(spec_text)

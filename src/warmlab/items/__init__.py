@@ -3,17 +3,16 @@
 from warmlab.items.loaders import (
     DISINFO_CORRECT,
     SOURCE_KINDS,
-    attach_llm_distractors,
     load_fever,
     load_jsonl,
     load_medqa,
     load_scifact,
     load_source,
     load_starter,
-    load_triviaqa,
     load_truthfulqa,
 )
 from warmlab.items.schema import FAMILIES, Family, Item
+from warmlab.items.trivia import attach_llm_distractors, load_triviaqa
 
 __all__ = [
     "DISINFO_CORRECT",

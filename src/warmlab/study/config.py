@@ -126,6 +126,8 @@ class TrainSettings(BaseModel):
     main_epoch: float | None = limits.EPOCHS.field()
     warmup_ratio: float | None = limits.FRACTION.field()
     max_steps: int | None = limits.STEPS.field()
+    screen: float | None = limits.OPEN_FRACTION.field()  # drop this share along screen_direction
+    screen_direction: str | None = Text  # a trait, a direction file, or random (the control)
 
 
 class VariantEntry(TrainSettings):

@@ -23,11 +23,9 @@ Out folder (read by `warmlab warmth --checkpoints DIR` and `warmlab models`):
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
-import random
 import shutil
 import time
 import warnings
@@ -36,11 +34,24 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from transformers import TrainerCallback
-
 from warmlab.errors import WarmlabError
-from warmlab.train.conversations import STYLES, Conversation, load_source
+from warmlab.train.conversations import STYLES, Conversation
+from warmlab.train.examples import (  # noqa: F401  (re-exported: the training data of a run)
+    assistant_spans,
+    build_examples,
+    data_hash,
+    encode,
+    select_conversations,
+)
 from warmlab.train.profiles import PROFILES
+from warmlab.train.trainer_setup import (  # noqa: F401  (re-exported: the benchmarks build the same configs)
+    _world_size,
+    checkpointing_arg,
+    layer_linear_names,
+    lora_config,
+    sft_config,
+    torch_cuda_available,
+)
 
 PAPER_CHECKPOINTS = (0.5, 1.0, 1.5, 2.0, 4.0, 6.0, 8.0, 10.0)
 MANIFEST = "checkpoints.json"
@@ -167,141 +178,6 @@ def main_epoch(s: SFTSettings) -> float:
 # ---------------------------------------------------------------------------------------------- data
 
 
-def _failed_rewrite(conv: Conversation) -> bool:
-    """A `warmlab rewrite` record that failed its checks: a rejection record, or turns that no longer pass
-    against the originals it carries (`warmlab rewrite` keeps only passing ones; this guards hand edits)."""
-    from warmlab.train.checker import check_rewrite
-
-    m = conv.meta
-    if "rejected" in m or m.get("reasons"):
-        return True
-    original = m.get("original")
-    if isinstance(original, list):
-        turns = conv.assistant_turns
-        if len(original) != len(turns) or not all(isinstance(o, str) and o.strip() for o in original):
-            return True
-        return not all(check_rewrite(o, r).ok for o, r in zip(original, turns, strict=True))
-    return False
-
-
-def select_conversations(
-    source: str, style: str, limit: int | None = None, seed: int = 0
-) -> tuple[list[Conversation], int]:
-    """The `split == "train"` conversations of `source` in `style`, and how many failed rewrites were dropped.
-
-    Conversations with `warm`/`cold` rewrites (the starter set) are restyled, each turn re-checked with the
-    rewrite checker; conversations written by `warmlab rewrite` (meta `style`) are already styled.
-    """
-    from warmlab.train.checker import check_rewrite
-
-    if style not in STYLES:
-        raise WarmlabError(f"style must be warm or cold, not {style!r}")
-    convs = [c for c in load_source(source) if c.split == "train"]
-    if not convs:
-        raise WarmlabError(f'no conversations with split "train" in {source}')
-    out: list[Conversation] = []
-    dropped = 0
-    for c in convs:
-        have = c.meta.get("style")
-        if have is not None:
-            if have != style:
-                raise WarmlabError(f"{source} holds {have} rewrites (conversation {c.id}), not {style}")
-            if _failed_rewrite(c):
-                dropped += 1
-                continue
-            out.append(c)
-        elif style in c.rewrites:
-            pairs = zip(c.assistant_turns, c.rewrites[style], strict=True)
-            if not all(check_rewrite(o, r).ok for o, r in pairs):
-                dropped += 1
-                continue
-            out.append(c.styled(style))
-        else:
-            raise WarmlabError(
-                f"no {style} rewrites in {source} (conversation {c.id}); run warmlab rewrite first"
-            )
-    if not out:
-        raise WarmlabError(f"no {style} conversation in {source} passed the rewrite checks")
-    if limit is not None and limit < len(out):
-        keep = sorted(random.Random(seed).sample(range(len(out)), limit))
-        out = [out[i] for i in keep]
-    return out, dropped
-
-
-def data_hash(convs: Sequence[Conversation]) -> str:
-    h = hashlib.sha256()
-    for c in convs:
-        h.update(json.dumps([c.id, list(c.messages)], sort_keys=True, ensure_ascii=False).encode())
-    return h.hexdigest()
-
-
-def _render(tok: Any, messages: Sequence[dict[str, str]], generation_prompt: bool) -> str:
-    return str(
-        tok.apply_chat_template(list(messages), tokenize=False, add_generation_prompt=generation_prompt)
-    )
-
-
-def assistant_spans(tok: Any, messages: Sequence[dict[str, str]]) -> list[tuple[str, list[tuple[int, int]]]]:
-    """Texts to train on and, for each, the character spans of assistant turns (content + end of turn).
-
-    One text per conversation when the template is prefix-preserving, else one per assistant turn.
-    """
-    full = _render(tok, messages, False)
-    spans: list[tuple[int, int]] = []
-    for i, m in enumerate(messages):
-        if m["role"] != "assistant":
-            continue
-        before = _render(tok, messages[:i], True)
-        upto = _render(tok, messages[: i + 1], False)
-        if not (full.startswith(upto) and upto.startswith(before)):
-            return _per_turn(tok, messages)
-        spans.append((len(before), len(upto)))
-    return [(full, spans)]
-
-
-def _per_turn(tok: Any, messages: Sequence[dict[str, str]]) -> list[tuple[str, list[tuple[int, int]]]]:
-    out = []
-    for i, m in enumerate(messages):
-        if m["role"] != "assistant":
-            continue
-        before = _render(tok, messages[:i], True)
-        text = _render(tok, messages[: i + 1], False)
-        start = next((k for k, (x, y) in enumerate(zip(before, text, strict=False)) if x != y), len(before))
-        out.append((text, [(start, len(text))]))
-    return out
-
-
-def encode(tok: Any, text: str, spans: Sequence[tuple[int, int]]) -> dict[str, list[int]]:
-    """`input_ids` and `labels` (-100 on every token that does not start inside an assistant span)."""
-    if not getattr(tok, "is_fast", False):
-        raise WarmlabError("training needs a fast (Rust) tokenizer: character offsets locate assistant turns")
-    enc = tok(text, add_special_tokens=False, return_offsets_mapping=True)
-    ids = list(enc["input_ids"])
-    labels = [
-        t if any(a <= start < b for a, b in spans) else -100
-        for t, (start, _end) in zip(ids, enc["offset_mapping"], strict=True)
-    ]
-    return {"input_ids": ids, "labels": labels}
-
-
-def build_examples(
-    tok: Any, convs: Sequence[Conversation], max_length: int
-) -> tuple[list[dict[str, list[int]]], int]:
-    """Tokenized examples, truncated to `max_length`; examples left with no assistant token are dropped."""
-    examples, dropped = [], 0
-    for c in convs:
-        for text, spans in assistant_spans(tok, c.messages):
-            ex = encode(tok, text, spans)
-            ex = {k: v[:max_length] for k, v in ex.items()}
-            if all(label == -100 for label in ex["labels"]):
-                dropped += 1
-                continue
-            examples.append(ex)
-    if not examples:
-        raise WarmlabError(f"no training example has an assistant token within --max-length {max_length}")
-    return examples, dropped
-
-
 # ---------------------------------------------------------------------------------------------- run
 
 
@@ -376,10 +252,6 @@ def _versions() -> dict[str, str]:
         except PackageNotFoundError:
             out[name] = "?"
     return out
-
-
-def _world_size() -> int:
-    return max(1, int(os.environ.get("WORLD_SIZE", "1")))
 
 
 def _is_main_process() -> bool:
@@ -490,7 +362,9 @@ def run_sft(s: SFTSettings, callbacks: Sequence[Any] = (), quiet: bool = False) 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         trainer = _make_trainer(s, model, tok, examples, out, bf16=bf16, quiet=quiet, callbacks=callbacks)
-    epochs_cb = next(cb for cb in trainer.callback_handler.callbacks if isinstance(cb, _EpochCheckpoints))
+    from warmlab.train.callbacks import EpochCheckpoints
+
+    epochs_cb = next(cb for cb in trainer.callback_handler.callbacks if isinstance(cb, EpochCheckpoints))
     _say(
         f"sft {s.style} on {s.base}: {len(convs)} conversations -> {len(examples)} examples, "
         f"{n_tokens} tokens"
@@ -560,163 +434,6 @@ def _screen(
 # ---------------------------------------------------------------------------------------------- trainer
 
 
-class _EpochCheckpoints(TrainerCallback):
-    """Asks the Trainer to save at each target epoch, then copies the model files to DIR/epoch-E and records
-    it in the manifest (epoch copies are kept; the Trainer's own checkpoints rotate).
-
-    Every process takes the same decisions (from the manifest read once at the start and the epoch counter),
-    so they agree on when to save; only the main process writes files.
-    """
-
-    def __init__(self, out: Path, targets: list[float], main: float) -> None:
-        self.out = out
-        self.targets = targets
-        self.main = main
-        self.done: set[float] = set()
-        self.pending: list[float] = []
-        self.resume_dir: Path | None = None
-
-    def _crossed(self, epoch: float) -> list[float]:
-        crossed = [e for e in self.targets if e not in self.done and epoch >= e - _EPS]
-        self.done.update(crossed)
-        return crossed
-
-    def _record(self, covered: list[float], step: int, src: Path, state: Any) -> None:
-        """Save the largest epoch of `covered` (several targets can fall on one step with little data)."""
-        if not state.is_world_process_zero:
-            return
-        epoch = covered[-1]
-        name = _epoch_name(epoch)
-        _copy_model_files(src, self.out / name)
-        manifest = [c for c in read_manifest(self.out) if float(c["epoch"]) != epoch]
-        manifest.append({"epoch": epoch, "step": step, "path": name})
-        manifest.sort(key=lambda c: float(c["epoch"]))
-        _write_json(self.out / MANIFEST, manifest)
-        if any(abs(c - self.main) < _EPS for c in covered):
-            _install_root(self.out, self.out / name)
-
-    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-        self.done = {float(c["epoch"]) for c in read_manifest(self.out)}
-        # Killed between the Trainer's save and our copy: the resumed checkpoint is that epoch's state.
-        if self.resume_dir is not None and state.epoch:
-            crossed = self._crossed(float(state.epoch))
-            if crossed:
-                self._record(crossed, state.global_step, self.resume_dir, state)
-
-    def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-        crossed = self._crossed(float(state.epoch or 0.0))
-        if crossed:
-            self.pending = crossed
-            control.should_save = True
-
-    def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-        if self.pending:
-            src = Path(args.output_dir) / f"checkpoint-{state.global_step}"
-            self._record(self.pending, state.global_step, src, state)
-            self.pending = []
-
-
-class _OneLineLog(TrainerCallback):
-    """One short line per logging step (instead of dicts and progress bars)."""
-
-    def __init__(self) -> None:
-        self.t0 = time.perf_counter()
-
-    def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
-        if not state.is_world_process_zero or not logs or "loss" not in logs:
-            return
-        elapsed = time.perf_counter() - self.t0
-        print(
-            f"step {state.global_step}/{state.max_steps}  epoch {float(state.epoch or 0):.2f}  "
-            f"loss {logs['loss']:.3f}  lr {logs.get('learning_rate', 0):.2e}  {elapsed:.0f}s",
-            flush=True,
-        )
-
-
-def sft_config(s: SFTSettings, out: Path, bf16: bool, quiet: bool = False) -> Any:
-    """The TRL config for `s` (shared with the benchmark's bare-TRL script, so both run the same settings)."""
-    from trl import SFTConfig
-
-    accum = max(1, s.effective_batch // (s.batch_size * _world_size()))
-    return SFTConfig(
-        output_dir=str(out),
-        num_train_epochs=s.epochs,
-        max_steps=s.max_steps,
-        learning_rate=s.lr,
-        per_device_train_batch_size=s.batch_size,
-        gradient_accumulation_steps=accum,
-        warmup_steps=s.warmup_ratio,  # a float below 1 is a ratio of all steps
-        max_length=s.max_length,
-        seed=s.seed,
-        bf16=bf16,
-        # On a CPU and a small model recomputing activations only costs time; on GPUs it saves memory.
-        **checkpointing_arg(SFTConfig, bf16 and not s.full),
-        save_strategy="no",  # _EpochCheckpoints decides when
-        save_total_limit=1,
-        logging_strategy="no" if quiet else "steps",
-        logging_steps=0.05,  # a float below 1: every 5 % of the steps
-        report_to="none",
-        disable_tqdm=True,
-        dataset_num_proc=None,
-        include_num_input_tokens_seen="non_padding",
-        use_cpu=not torch_cuda_available(),
-        dataloader_pin_memory=False,
-    )
-
-
-def checkpointing_arg(config_cls: Any, on: bool) -> dict[str, Any]:
-    """The Trainer argument that turns activation checkpointing on: `activation_checkpointing` since
-    transformers 5.2x, `gradient_checkpointing` before (5.17 on the GPU machine of issue 17 has only that)."""
-    from dataclasses import fields
-
-    names = {f.name for f in fields(config_cls)}
-    key = "activation_checkpointing" if "activation_checkpointing" in names else "gradient_checkpointing"
-    return {key: on}
-
-
-def torch_cuda_available() -> bool:
-    import torch
-
-    return bool(torch.cuda.is_available())
-
-
-def lora_config(s: LoraSettings, model: Any = None) -> Any:
-    """PEFT's LoRA config for `s`; `model` is needed to place LoRA on the top layers only."""
-    from peft import LoraConfig
-
-    targets: Any = s.target_modules
-    layers: list[int] | None = None
-    if s.lora_top_layers is not None:
-        n = int(getattr(model.config, "num_hidden_layers", 0) or 0) if model is not None else 0
-        if n < 1:
-            raise WarmlabError("lora_top_layers needs a model whose config gives num_hidden_layers")
-        layers = list(range(n - max(1, round(n * s.lora_top_layers)), n))
-        targets = layer_linear_names(model) if targets in (None, "all-linear") else targets
-    return LoraConfig(
-        r=s.lora_r,
-        lora_alpha=s.lora_alpha,
-        lora_dropout=s.lora_dropout,
-        target_modules=targets,
-        layers_to_transform=layers,
-        task_type="CAUSAL_LM",
-    )
-
-
-def layer_linear_names(model: Any) -> list[str]:
-    """Names of the linear modules inside the transformer layers (what "all-linear" means, as a list:
-    PEFT takes a layer subset only with listed modules)."""
-    import torch
-
-    names = {
-        name.rsplit(".", 1)[-1]
-        for name, mod in model.named_modules()
-        if isinstance(mod, torch.nn.Linear) and ".layers." in f".{name}"
-    }
-    if not names:
-        raise WarmlabError("found no linear layers inside the model's transformer layers for LoRA")
-    return sorted(names)
-
-
 def _make_trainer(
     s: SFTSettings,
     model: Any,
@@ -732,10 +449,12 @@ def _make_trainer(
     from transformers import PrinterCallback, ProgressCallback
     from trl import SFTTrainer
 
+    from warmlab.train.callbacks import EpochCheckpoints, OneLineLog
+
     datasets.disable_progress_bars()
-    cbs: list[Any] = [_EpochCheckpoints(out, epoch_targets(s), main_epoch(s))]
+    cbs: list[Any] = [EpochCheckpoints(out, epoch_targets(s), main_epoch(s))]
     if not quiet:
-        cbs.append(_OneLineLog())
+        cbs.append(OneLineLog())
     trainer = SFTTrainer(
         model=model,
         args=sft_config(s, out, bf16, quiet),
