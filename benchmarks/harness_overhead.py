@@ -13,10 +13,12 @@ from __future__ import annotations
 import argparse
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import torch
 from throughput import measure  # benchmarks/ is on sys.path when run as a script
 
+from warmlab import provider
 from warmlab.tiny import build_tiny_model
 
 CORPUS = [
@@ -26,6 +28,20 @@ CORPUS = [
 ]
 
 
+def record_batches() -> list[int]:
+    """Sizes of the generation batches the harness runs from now on (a part batch decodes as long as a
+    full one on a GPU: more batches than ceil(n / batch) is overhead there)."""
+    sizes: list[int] = []
+    run = provider.LocalModel._run
+
+    def counted(self: provider.LocalModel, kind: str, key: tuple[Any, ...], payloads: list[Any]) -> list[Any]:
+        sizes.append(len(payloads))
+        return run(self, kind, key, payloads)
+
+    provider.LocalModel._run = counted  # type: ignore[method-assign]
+    return sizes
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=256, help="samples")
@@ -33,6 +49,7 @@ def main() -> None:
     ap.add_argument("--max-tokens", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=2)
     a = ap.parse_args()
+    sizes = record_batches()
     with tempfile.TemporaryDirectory() as tmp:
         model = str(build_tiny_model(Path(tmp) / "tiny", CORPUS))
         r = measure(model, a.n, a.batch_size, a.max_tokens, a.rounds)
@@ -41,6 +58,7 @@ def main() -> None:
     print(f"tiny model, samples={n} batch={a.batch_size} max_tokens={a.max_tokens} threads={threads}")
     print(f"raw batched generate: {raw:.2f} s   rounds: {', '.join(f'{t:.2f}' for t in r['raw_times'])}")
     print(f"warmlab harness:      {har:.2f} s   rounds: {', '.join(f'{t:.2f}' for t in r['harness_times'])}")
+    print(f"harness batches (all rounds): {sizes}")
     print(f"overhead: {1000 * (har - raw) / n:.1f} ms/sample; ratio raw/harness = {r['ratio']:.2f}")
 
 

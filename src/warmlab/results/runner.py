@@ -330,6 +330,10 @@ def _eval_one(
                 log_realtime=False,
                 score_display=False,
                 max_samples=2 * batch,
+                # inspect's default (a flush every 10 samples) rewrites the growing log each time while the
+                # finishing samples wait, holding their slots: batches then start part full. One flush at
+                # the end (and inspect's own after 60 s without one); rows are written per sample anyway.
+                log_buffer=max(1, len(task.dataset)),
                 max_connections=batch,
                 model_roles=roles or None,
                 fail_on_error=False,
