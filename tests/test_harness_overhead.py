@@ -11,13 +11,13 @@ import pytest
 
 from warmlab.models import parse_spec
 from warmlab.results import read_results
-from warmlab.results.runner import EvalSettings, cached_task, only_samples, run_eval
+from warmlab.results.runner import EvalSettings, build_task, built_task, only_samples, run_eval
 from warmlab.tasks import get_battery
 
 
 def test_only_samples_keeps_the_given_ids_in_dataset_order_and_leaves_the_task_alone() -> None:
     battery = get_battery("reliability")
-    task = cached_task({}, battery, EvalSettings(limit=1), "generate", parse_spec("embedded"))
+    task = build_task(battery, EvalSettings(limit=1), "generate", parse_spec("embedded"))
     ids = [str(s.id) for s in task.dataset]
     wanted = [ids[5], ids[1], "no-such-sample"]
     sub = only_samples(task, wanted)
@@ -26,15 +26,16 @@ def test_only_samples_keeps_the_given_ids_in_dataset_order_and_leaves_the_task_a
     assert sub.name == task.name and sub.scorer == task.scorer
 
 
-def test_a_task_is_built_once_per_mode_and_system_prompt() -> None:
+def test_a_task_built_up_front_is_reused_once_for_its_mode_and_system_prompt() -> None:
     battery = get_battery("reliability")
-    cache: dict[tuple[str, str | None], Any] = {}
     settings = EvalSettings(limit=1)
-    a = cached_task(cache, battery, settings, "generate", parse_spec("embedded"))
-    assert cached_task(cache, battery, settings, "generate", parse_spec("embedded")) is a
-    assert cached_task(cache, battery, settings, "choice", parse_spec("embedded")) is not a
-    assert cached_task(cache, battery, settings, "generate", parse_spec("embedded@system=warm")) is not a
-    assert len(cache) == 3
+    a = build_task(battery, settings, "generate", parse_spec("embedded"))
+    cache: dict[tuple[str, str | None], Any] = {("generate", None): a}
+    assert built_task(cache, battery, settings, "generate", parse_spec("embedded@system=warm")) is not a
+    assert built_task(cache, battery, settings, "generate", parse_spec("embedded")) is a
+    # a second model gets its own (a scorer may hold state bound to the first eval's event loop)
+    assert built_task(cache, battery, settings, "generate", parse_spec("embedded")) is not a
+    assert not cache
 
 
 def test_selected_samples_run_and_the_inspect_log_holds_them(tiny_model: Path, tmp_path: Path) -> None:
@@ -43,7 +44,7 @@ def test_selected_samples_run_and_the_inspect_log_holds_them(tiny_model: Path, t
     from inspect_ai.log import list_eval_logs, read_eval_log
 
     settings = EvalSettings(args={"contexts": "none,sad"}, limit=1, max_tokens=2, batch_size=4)
-    task = cached_task({}, get_battery("reliability"), settings, "generate", parse_spec(str(tiny_model)))
+    task = build_task(get_battery("reliability"), settings, "generate", parse_spec(str(tiny_model)))
     ids = sorted(str(s.id) for s in task.dataset)[:5]
     from dataclasses import replace
 

@@ -105,15 +105,14 @@ def build_task(battery: Battery, settings: EvalSettings, mode: str, spec: ModelS
 TaskCache = dict[tuple[str, str | None], Any]
 
 
-def cached_task(
-    cache: TaskCache, battery: Battery, settings: EvalSettings, mode: str, spec: ModelSpec
-) -> Any:
-    """`build_task`, built once per mode and system prompt (all a spec changes in the task's arguments):
-    a battery's full dataset takes about a second to build (13k framed prompts for reliability)."""
-    key = (mode, spec.system)
-    if key not in cache:
-        cache[key] = build_task(battery, settings, mode, spec)
-    return cache[key]
+def built_task(cache: TaskCache, battery: Battery, settings: EvalSettings, mode: str, spec: ModelSpec) -> Any:
+    """The task `cache` holds for this mode and system prompt (all a spec changes in the task's
+    arguments), handed out once, else a new one. The run checks its arguments by building each mode's
+    task up front; its first eval reuses that one (a battery's dataset takes about a second to build:
+    13k framed prompts for reliability). Never twice: a scorer may hold state bound to one eval's event
+    loop (an asyncio.Lock)."""
+    task = cache.pop((mode, spec.system), None)
+    return task if task is not None else build_task(battery, settings, mode, spec)
 
 
 def only_samples(task: Any, ids: Sequence[str]) -> Any:
@@ -217,7 +216,7 @@ def run_eval(
                         f"{s.raw!r} is served by a provider: use --mode generate"
                     )
         # bad task arguments fail before any model loads
-        task = cached_task(tasks, battery, settings, mode, specs[0])
+        task = tasks[(mode, specs[0].system)] = build_task(battery, settings, mode, specs[0])
         wanted[mode] = [
             str(s.id) for s in task.dataset if settings.sample_ids is None or str(s.id) in settings.sample_ids
         ]
@@ -277,7 +276,7 @@ def _run_all(
     for spec in specs:
         row_extra = dict((extra or {}).get(spec.raw, {}))
         for mode in modes:
-            task = cached_task(tasks, battery, settings, mode, spec)
+            task = built_task(tasks, battery, settings, mode, spec)
             variant, base = label_of[spec.raw]
             rows = read_table(results)
             done = done_sample_ids(rows, battery.name, spec.raw, variant, mode)
