@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -142,7 +143,8 @@ def stop_generation(join: bool = True, timeout: float = 60.0) -> None:
 class Batcher:
     """Collects requests from concurrent samples and runs them in batches on one worker thread.
 
-    A batch starts as soon as `batch_size` requests wait or no new request came for `wait_s`. The worker
+    A batch starts as soon as `batch_size` requests wait, or no new request came for `wait_s` while the
+    event loop that sends them is idle (see `_loop_busy`; at most `fill_s` in all). The worker
     ends after `idle_s` without requests (and starts again with the next): a thread blocked forever would
     keep the model alive after its last use (one leaked model per checkpoint on a warmth curve). After
     `stop()`, every request fails with GenerationStopped.
@@ -154,11 +156,13 @@ class Batcher:
         batch_size: int,
         wait_s: float = 0.05,
         idle_s: float = 2.0,
+        fill_s: float = 1.0,
     ) -> None:
         self._run = run
         self.batch_size = batch_size
         self._wait_s = wait_s
         self._idle_s = idle_s
+        self._fill_s = fill_s
         self._queue: Queue[_Request] = Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -219,6 +223,24 @@ class Batcher:
                     self._thread = None
                 self._fail_waiting()
 
+    def _fill(self, first: _Request) -> list[_Request]:
+        """A batch: `first` and the requests that follow it (see the class docstring)."""
+        batch = [first]
+        deadline = time.monotonic() + self._fill_s
+        while len(batch) < self.batch_size:
+            try:
+                r = self._queue.get(timeout=self._wait_s)
+            except Empty:
+                if time.monotonic() < deadline and (
+                    _loop_busy(batch[-1].loop, self._wait_s) or not self._queue.empty()
+                ):
+                    continue
+                break
+            if r is _STOP:
+                break
+            batch.append(r)
+        return batch
+
     def _work(self) -> None:
         while not self.stopped.is_set():
             first = self._next()
@@ -226,15 +248,7 @@ class Batcher:
                 return
             if first is _STOP:
                 continue
-            batch = [first]
-            while len(batch) < self.batch_size:
-                try:
-                    r = self._queue.get(timeout=self._wait_s)
-                except Empty:
-                    break
-                if r is _STOP:
-                    break
-                batch.append(r)
+            batch = self._fill(first)
             groups: dict[tuple[Any, ...], list[_Request]] = {}
             for r in batch:
                 groups.setdefault((r.kind, *r.key), []).append(r)
@@ -254,6 +268,23 @@ class Batcher:
                         _deliver(r, exc=GenerationStopped("generation was stopped"))
                     else:
                         _deliver(r, value=res)
+
+
+LOOP_IDLE_S = 0.005  # an idle event loop runs a callback from another thread in well under a millisecond
+
+
+def _loop_busy(loop: asyncio.AbstractEventLoop, timeout: float) -> bool:
+    """Whether `loop` takes longer than LOOP_IDLE_S to run a callback sent now: it is busy, typically
+    finishing the samples of the last batch (scoring, logging, one row each) and starting new ones, whose
+    requests are still to come. Without this a batch started part full whenever that work left a gap of
+    `wait_s` between two requests (9 of 64 here), and on a GPU a part batch decodes as long as a full one."""
+    ran = threading.Event()
+    t0 = time.monotonic()
+    try:
+        loop.call_soon_threadsafe(ran.set)
+    except RuntimeError:  # the loop has closed
+        return False
+    return not ran.wait(timeout) or time.monotonic() - t0 > LOOP_IDLE_S
 
 
 def _deliver(r: _Request, value: Any = None, exc: BaseException | None = None) -> None:

@@ -63,6 +63,8 @@ def load_items(source: str, families: str | list[str], limit: int | None, seed: 
 def build_samples(
     items: Sequence[Item], contexts: Sequence[str], beliefs: Sequence[str], seed: int
 ) -> list[Sample]:
+    # one item is framed under every context x belief: its JSON (a deep copy) is made once, not per frame
+    as_json = {id(it): it.to_json() for it in items}
     return [
         Sample(
             id=p.id,
@@ -71,7 +73,7 @@ def build_samples(
             metadata={
                 "item_id": p.item.id,
                 "condition": p.metadata(),
-                "item": p.item.to_json(),
+                "item": as_json[id(p.item)],
             },
         )
         for p in frame_all(items, contexts, beliefs, seed)
