@@ -48,6 +48,7 @@ LAYERS = [
     "items",
     "conditions",
     "tiny",
+    "batcher",
     "provider",
     "classifiers",
     "scoring",
