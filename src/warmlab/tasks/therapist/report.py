@@ -48,24 +48,12 @@ def _bars(
 ) -> list[dict[str, Any]]:
     """Bars for (outcome id, group label, AnnoMI profile key or None) per variant, then AnnoMI counsellor
     turns by the same classifier."""
-    from warmlab.report.sections import entry, label_of, role_of
+    from warmlab.report.sections import entry, variant_bars
 
     prof = (human or {}).get("behaviours") or {}
     rows: list[dict[str, Any]] = []
     for oid, group, human_key in groups:
-        for v in (entry(stats, oid) or {}).get("variants") or []:
-            if v.get("n"):
-                lo, hi = v.get("ci") or [None, None]
-                rows.append(
-                    {
-                        "group": group,
-                        "label": label_of(v["variant"], roles),
-                        "role": role_of(v["variant"], roles),
-                        "value": v["mean"],
-                        "ci_low": lo,
-                        "ci_high": hi,
-                    }
-                )
+        rows += variant_bars(entry(stats, oid), group, roles)
         for q, label in QUALITIES:
             p = prof.get(q) or {}
             if p.get("n") and human_key is not None:
