@@ -11,6 +11,7 @@ import pytest
 from inspect_ai.model import ChatMessage, GenerateConfig, ModelAPI, get_model, modelapi
 
 from planted_model import OfflineAPI
+from support_profiles import bad_profile_files
 from warmlab.errors import WarmlabError
 from warmlab.results import latest_rows, read_results
 from warmlab.results.runner import EvalSettings, run_eval
@@ -252,20 +253,7 @@ def test_bad_support_input_is_one_line(
     out = tmp_path / "out"
     out.mkdir()
     (out / "results.jsonl").write_text(json.dumps({"keep": 1}) + "\n")
-    good = json.dumps(
-        {
-            "id": "a",
-            "split": "test",
-            "persona": "Ann",
-            "story": "One. Two.",
-            "intention": {"kind": "vent", "text": "to vent"},
-            "first_message": "hi",
-        }
-    )
-    bad_line = tmp_path / "bad.jsonl"
-    bad_line.write_text(good + "\n{oops\n")
-    kind = tmp_path / "kind.jsonl"
-    kind.write_text(good.replace('"vent"', '"cuddles"') + "\n")
+    bad_line, kind = bad_profile_files(tmp_path, "test")
     cases = [
         (["-T", f"profiles={bad_line}"], "bad.jsonl:2: invalid JSON"),
         (["-T", f"profiles={kind}"], "kind.jsonl:1: unknown intention kind 'cuddles'"),

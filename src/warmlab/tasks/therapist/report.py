@@ -9,7 +9,9 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
+from warmlab.classifiers.talk import BEHAVIOURS
 from warmlab.tasks.human import not_computed, reference
+from warmlab.tasks.therapist.outcomes import REFLECTIONS
 
 KEY = "problem_solving_unasked"
 QUALITIES = (("high", "AnnoMI counsellors, high quality"), ("low", "AnnoMI counsellors, low quality"))
@@ -23,16 +25,8 @@ def source_note(ref: Mapping[str, Any] | None) -> str:
     return f"from {ref.get('source')} (classifier profile over {size}; AnnoMI's labels over all turns)"
 
 
-REFLECTION_GROUPS = (
-    "any_reflection",
-    "needs",
-    "emotions",
-    "values",
-    "consequences",
-    "conflicts",
-    "strengths",
-)
-OTHER_GROUPS = ("questions", "problem_solving", "planning", "normalizing", "psychoeducation")
+REFLECTION_GROUPS = ("any_reflection", *REFLECTIONS)
+OTHER_GROUPS = tuple(b for b in BEHAVIOURS if b not in REFLECTIONS)
 KEY_GROUPS = (
     (KEY, "no advice asked (key)"),
     ("problem_solving_asked", "advice asked"),
