@@ -18,34 +18,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from warmlab.items import FAMILIES, load_starter
-from warmlab.items.schema import Item
+from offline_scoring import labelled  # the same hand-labelled rows (run as a script: a sibling)
+
+from warmlab.items import load_starter
 from warmlab.scoring import DECIDED, default_similarity, score_item
 from warmlab.scoring.cascade import CascadeSettings
 from warmlab.tasks.reliability.cascade import Judge, run_cascade
 
-SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "long_answers"
 RESPONSE = re.compile(r"<<<RESPONSE\n(.*)\nRESPONSE>>>", re.S)
 REPLY = {"correct": "VERDICT: CORRECT", "incorrect": "VERDICT: INCORRECT"}
-
-
-def labelled() -> list[tuple[Item, str, str]]:
-    """(item, response, hand label) of the long-answer set."""
-    bank = {it.id: it for it in load_starter()}
-    out = []
-    for family in FAMILIES:
-        for line in (SET / f"{family}.jsonl").read_text(encoding="utf-8").splitlines():
-            r = json.loads(line)
-            it = bank[r["item"]] if isinstance(r["item"], str) else Item.from_json(r["item"])
-            out.append((it, r["response"], r["label"]))
-    return out
 
 
 class Reply:

@@ -4,43 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from inspect_ai.model import (
-    ChatMessage,
-    GenerateConfig,
-    Model,
-    ModelAPI,
-    ModelOutput,
-    ModelUsage,
-    get_model,
-    modelapi,
-)
-from inspect_ai.tool import ToolChoice, ToolInfo
+from inspect_ai.model import ChatMessage, GenerateConfig, Model, ModelAPI, get_model, modelapi
 
+from planted_model import OfflineAPI
 from warmlab.tasks.boundaries.scenarios import Scenario
 
 
-class Canned(ModelAPI):
+class Canned(OfflineAPI):
     """Answers each call with the next of `replies` and records what it was sent."""
 
-    def __init__(
-        self,
-        model_name: str,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        config: GenerateConfig = GenerateConfig(),  # noqa: B008 (inspect's own signature)
-        **model_args: Any,
-    ) -> None:
-        super().__init__(model_name=model_name, base_url=base_url, api_key=api_key, config=config)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.replies: list[str] = []
         self.seen: list[list[ChatMessage]] = []
 
-    async def generate(
-        self, input: list[ChatMessage], tools: list[ToolInfo], tool_choice: ToolChoice, config: GenerateConfig
-    ) -> ModelOutput:
+    def reply(self, input: list[ChatMessage], config: GenerateConfig) -> str:
         self.seen.append(list(input))
-        out = ModelOutput.from_content(self.model_name, self.replies.pop(0))
-        out.usage = ModelUsage(input_tokens=1, output_tokens=1, total_tokens=2)  # offline: no tiktoken
-        return out
+        return self.replies.pop(0)
 
 
 @modelapi(name="bcanned")

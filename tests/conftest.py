@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,19 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "Which organ produces insulin? A. Liver B. Pancreas C. Kidney D. Spleen",
     ]
     return build_tiny_model(tmp_path_factory.mktemp("tiny") / "model", corpus)
+
+
+@pytest.fixture()
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The direction store is shared by every process on the machine: tests get their own."""
+    monkeypatch.setenv("WARMLAB_DIRECTIONS", str(tmp_path / "store"))
+    return tmp_path / "store"
+
+
+@pytest.fixture()
+def forget_models() -> Iterator[None]:
+    """Drops the models the test loaded (a module opts in with `pytest.mark.usefixtures`)."""
+    yield
+    from warmlab.provider import _LOADED
+
+    _LOADED.clear()

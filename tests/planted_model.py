@@ -1,8 +1,11 @@
-"""A stand-in inspect model for battery tests: answers every call by a rule on the last message (so one
-model can be both the model under test and the `grader`), offline, and records what it was sent."""
+"""Offline stand-in inspect models for tests: `OfflineAPI`, the base every test's fake model derives from
+(inspect's constructor, a `reply` per call, token usage set so nothing counts with tiktoken), and
+`Planted`, which answers every call by a rule on the last message (so one model can be both the model
+under test and the `grader`) and records what it was sent."""
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -22,9 +25,9 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 Rule = Callable[[str], str]
 
 
-class Planted(ModelAPI):
-    rule: Rule = staticmethod(lambda text: "")  # type: ignore[assignment]
-    seen: ClassVar[list[str]] = []
+class OfflineAPI(ModelAPI):
+    """A test model: `reply` gives each call's text (or a whole ModelOutput); `model_args` are what
+    `get_model(..., **model_args)` passed."""
 
     def __init__(
         self,
@@ -35,15 +38,31 @@ class Planted(ModelAPI):
         **model_args: Any,
     ) -> None:
         super().__init__(model_name=model_name, base_url=base_url, api_key=api_key, config=config)
+        self.model_args = model_args
+
+    @abstractmethod
+    def reply(self, input: list[ChatMessage], config: GenerateConfig) -> str | ModelOutput:
+        """The answer to one call."""
 
     async def generate(
         self, input: list[ChatMessage], tools: list[ToolInfo], tool_choice: ToolChoice, config: GenerateConfig
     ) -> ModelOutput:
+        out = self.reply(input, config)
+        if isinstance(out, str):
+            out = ModelOutput.from_content(self.model_name, out)
+        if out.usage is None:
+            out.usage = ModelUsage(input_tokens=1, output_tokens=1, total_tokens=2)  # offline: no tiktoken
+        return out
+
+
+class Planted(OfflineAPI):
+    rule: Rule = staticmethod(lambda text: "")  # type: ignore[assignment]
+    seen: ClassVar[list[str]] = []
+
+    def reply(self, input: list[ChatMessage], config: GenerateConfig) -> str:
         text = input[-1].text
         Planted.seen.append(text)
-        out = ModelOutput.from_content(self.model_name, Planted.rule(text))
-        out.usage = ModelUsage(input_tokens=1, output_tokens=1, total_tokens=2)  # offline: no tiktoken
-        return out
+        return Planted.rule(text)
 
 
 @modelapi(name="planted")

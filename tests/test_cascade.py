@@ -18,16 +18,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from inspect_ai.model import (
-    ChatMessage,
-    GenerateConfig,
-    ModelAPI,
-    ModelOutput,
-    ModelUsage,
-    modelapi,
-)
-from inspect_ai.tool import ToolChoice, ToolInfo
+from inspect_ai.model import ChatMessage, GenerateConfig, ModelAPI, modelapi
 
+from planted_model import OfflineAPI
 from warmlab.errors import WarmlabError
 from warmlab.items import load_starter
 from warmlab.results import latest_rows, read_results
@@ -48,36 +41,20 @@ def judge_reply(response: str) -> str:
     return "VERDICT: CORRECT"
 
 
-class Scripted(ModelAPI):
+class Scripted(OfflineAPI):
     """Model under test and judge in one: a judge prompt is recognised by its response markers."""
 
     sent: ClassVar[list[str]] = []  # responses the judge was asked about, in call order
     down: ClassVar[bool] = False  # the judge is unreachable
 
-    def __init__(
-        self,
-        model_name: str,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        config: GenerateConfig = GenerateConfig(),  # noqa: B008 (inspect's own signature)
-        **model_args: Any,
-    ) -> None:
-        super().__init__(model_name=model_name, base_url=base_url, api_key=api_key, config=config)
-
-    async def generate(
-        self, input: list[ChatMessage], tools: list[ToolInfo], tool_choice: ToolChoice, config: GenerateConfig
-    ) -> ModelOutput:
+    def reply(self, input: list[ChatMessage], config: GenerateConfig) -> str:
         prompt = "\n".join(m.text for m in input)
         if m := RESPONSE.search(prompt):
             if Scripted.down:
                 raise RuntimeError("connection refused")
             Scripted.sent.append(m.group(1))
-            text = judge_reply(m.group(1))
-        else:
-            text = answer(prompt)
-        out = ModelOutput.from_content(self.model_name, text)
-        out.usage = ModelUsage(input_tokens=1, output_tokens=1, total_tokens=2)  # offline: no tiktoken
-        return out
+            return judge_reply(m.group(1))
+        return answer(prompt)
 
 
 @modelapi(name="cascadejudge")

@@ -36,18 +36,7 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture()
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WARMLAB_DIRECTIONS", str(tmp_path / "store"))
-    return tmp_path / "store"
-
-
-@pytest.fixture(autouse=True)
-def _forget_models() -> Any:
-    yield
-    from warmlab.provider import _LOADED
-
-    _LOADED.clear()
+pytestmark = pytest.mark.usefixtures("forget_models")  # the fixtures: conftest.py
 
 
 def _secret(hidden: int, seed: int = 1) -> np.ndarray:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -47,19 +46,7 @@ ITEMS = [
 ]
 
 
-@pytest.fixture()
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The direction store is shared by every process on the machine: tests get their own."""
-    monkeypatch.setenv("WARMLAB_DIRECTIONS", str(tmp_path / "store"))
-    return tmp_path / "store"
-
-
-@pytest.fixture(autouse=True)
-def _forget_models() -> Any:
-    yield
-    from warmlab.provider import _LOADED
-
-    _LOADED.clear()
+pytestmark = pytest.mark.usefixtures("forget_models")  # the fixtures: conftest.py
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,8 @@ from inspect_ai.model import (
     ModelUsage,
     modelapi,
 )
-from inspect_ai.tool import ToolChoice, ToolInfo
 
+from planted_model import OfflineAPI
 from warmlab import models
 from warmlab.cli import main
 from warmlab.errors import WarmlabError
@@ -54,20 +54,8 @@ def stand_in_reply(original: str) -> tuple[str, str]:
     return f'Here is the rewritten response:\n\n"{WARM_OPENING} {original}"', "stop"
 
 
-class StandIn(ModelAPI):
-    def __init__(
-        self,
-        model_name: str,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        config: GenerateConfig = GenerateConfig(),  # noqa: B008 (inspect's own signature)
-        **model_args: Any,
-    ) -> None:
-        super().__init__(model_name=model_name, base_url=base_url, api_key=api_key, config=config)
-
-    async def generate(
-        self, input: list[ChatMessage], tools: list[ToolInfo], tool_choice: ToolChoice, config: GenerateConfig
-    ) -> ModelOutput:
+class StandIn(OfflineAPI):
+    def reply(self, input: list[ChatMessage], config: GenerateConfig) -> ModelOutput:
         assert input[0].role == "system" and config.temperature == 0
         found = re.search(r"<response>\n(.*)\n</response>", input[-1].text, re.DOTALL)
         assert found, input[-1].text

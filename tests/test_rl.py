@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from support_profiles import bad_profile_files
 from warmlab.errors import WarmlabError
 from warmlab.tasks.support.profiles import Profile, load_profiles
 from warmlab.tasks.support.scripted import ScriptedEmotionUser
@@ -241,21 +242,8 @@ def test_bad_input_is_one_line_exit_2(
 ) -> None:
     out = tmp_path / "o"
     base = ["train", "rl", "--base", str(tiny_model), "--out", str(out), "--max-steps", "1"]
-    good = json.dumps(
-        {
-            "id": "a",
-            "split": "train",
-            "persona": "Ann",
-            "story": "One. Two.",
-            "intention": {"kind": "vent", "text": "to vent"},
-            "first_message": "hi",
-        }
-    )
-    bad_line = tmp_path / "bad.jsonl"
-    bad_line.write_text(good + "\n{oops\n")
+    bad_line, kind = bad_profile_files(tmp_path, "train")
     assert "bad.jsonl:2: invalid JSON" in _cli_error([*base, "--profiles", str(bad_line)], capsys)
-    kind = tmp_path / "kind.jsonl"
-    kind.write_text(good.replace('"vent"', '"cuddles"') + "\n")
     assert "kind.jsonl:1: unknown intention kind 'cuddles'" in _cli_error(
         [*base, "--profiles", str(kind)], capsys
     )

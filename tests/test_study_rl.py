@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from support_profiles import bad_profile_files
 from warmlab.errors import WarmlabError
 from warmlab.study import load_config, parse_config
 from warmlab.train.rl_config import load_rl_config
@@ -155,20 +156,7 @@ def test_bad_rl_and_support_input_is_one_line_and_leaves_results_alone(
     out.mkdir()
     for name in ("results.jsonl", "stages.json", "stats.json"):
         (out / name).write_text('{"keep": 1}\n')
-    good = json.dumps(
-        {
-            "id": "a",
-            "split": "train",
-            "persona": "Ann",
-            "story": "One. Two.",
-            "intention": {"kind": "vent", "text": "to vent"},
-            "first_message": "hi",
-        }
-    )
-    bad_line = tmp_path / "bad.jsonl"
-    bad_line.write_text(good + "\n{oops\n")
-    kind = tmp_path / "kind.jsonl"
-    kind.write_text(good.replace('"vent"', '"cuddles"') + "\n")
+    bad_line, kind = bad_profile_files(tmp_path, "train")
     cases = [
         (RL + f'profiles = "{bad_line}"\n', 'kinds = "vent"', "bad.jsonl:2: invalid JSON"),
         (RL + f'profiles = "{kind}"\n', 'kinds = "vent"', "kind.jsonl:1: unknown intention kind 'cuddles'"),

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from inspect_ai.model import ChatMessage, GenerateConfig, ModelAPI, ModelOutput, get_model, modelapi
-from inspect_ai.tool import ToolChoice, ToolInfo
+from inspect_ai.model import ChatMessage, GenerateConfig, ModelAPI, get_model, modelapi
 
+from planted_model import OfflineAPI
+from support_profiles import bad_profile_files
 from warmlab.errors import WarmlabError
 from warmlab.results import latest_rows, read_results
 from warmlab.results.runner import EvalSettings, run_eval
@@ -23,27 +24,17 @@ from warmlab.tasks.support.task import parse_kinds, select_profiles
 WARM = "That sounds really hard. What happened next?"
 
 
-class Canned(ModelAPI):
+class Canned(OfflineAPI):
     """Replies `reply(messages)`: a fixed assistant, or a simulated user following a script."""
 
-    def __init__(
-        self,
-        model_name: str,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        config: GenerateConfig = GenerateConfig(),  # noqa: B008 (inspect's own signature)
-        **model_args: Any,
-    ) -> None:
-        super().__init__(model_name=model_name, base_url=base_url, api_key=api_key, config=config)
-        self.script: list[str] = list(model_args.get("script") or [])
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.script: list[str] = list(self.model_args.get("script") or [])
         self.calls = 0
 
-    async def generate(
-        self, input: list[ChatMessage], tools: list[ToolInfo], tool_choice: ToolChoice, config: GenerateConfig
-    ) -> ModelOutput:
+    def reply(self, input: list[ChatMessage], config: GenerateConfig) -> str:
         self.calls += 1
-        text = self.script[(self.calls - 1) % len(self.script)] if self.script else WARM
-        return ModelOutput.from_content(model=self.model_name, content=text)
+        return self.script[(self.calls - 1) % len(self.script)] if self.script else WARM
 
 
 @modelapi(name="supportcanned")
@@ -262,20 +253,7 @@ def test_bad_support_input_is_one_line(
     out = tmp_path / "out"
     out.mkdir()
     (out / "results.jsonl").write_text(json.dumps({"keep": 1}) + "\n")
-    good = json.dumps(
-        {
-            "id": "a",
-            "split": "test",
-            "persona": "Ann",
-            "story": "One. Two.",
-            "intention": {"kind": "vent", "text": "to vent"},
-            "first_message": "hi",
-        }
-    )
-    bad_line = tmp_path / "bad.jsonl"
-    bad_line.write_text(good + "\n{oops\n")
-    kind = tmp_path / "kind.jsonl"
-    kind.write_text(good.replace('"vent"', '"cuddles"') + "\n")
+    bad_line, kind = bad_profile_files(tmp_path, "test")
     cases = [
         (["-T", f"profiles={bad_line}"], "bad.jsonl:2: invalid JSON"),
         (["-T", f"profiles={kind}"], "kind.jsonl:1: unknown intention kind 'cuddles'"),

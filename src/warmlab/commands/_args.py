@@ -48,5 +48,18 @@ def add_temperature(p: Any) -> None:
     )
 
 
+def add_judge(p: Any, judge_help: str, per: str) -> None:
+    """--judge, --judge-all and --judge-sample (agreement rows per `per`, e.g. "model and mode")."""
+    p.add_argument("--judge", type=spec_text, default=None, help=judge_help)
+    p.add_argument("--judge-all", action="store_true", help="the judge grades every row (it is primary)")
+    p.add_argument(
+        "--judge-sample",
+        type=limits.JUDGE_SAMPLE.parse,
+        default=None,
+        metavar="N",
+        help=f"decided rows per {per} the judge also grades, to measure agreement (default 50)",
+    )
+
+
 def add_bootstrap(p: Any, help: str) -> None:
     p.add_argument("--bootstrap", type=limits.BOOTSTRAP.parse, default=1000, metavar="N", help=help)

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from warmlab.commands import _args
-from warmlab.core import limits
 from warmlab.errors import WarmlabError
 
 #: reliability-style flags, passed to the task when it takes them
@@ -129,20 +128,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     _args.add_max_tokens(e, None, "default: the task's own")
     _args.add_temperature(e)
     _args.add_batch_size(e, 32, "local models: generation batch size")
-    e.add_argument(
-        "--judge",
-        type=_args.spec_text,
-        default=None,
-        help="grader model spec; reliability: it grades the rows the offline scorer left undecided, plus "
+    _args.add_judge(
+        e,
+        "grader model spec; reliability: it grades the rows the offline scorer left undecided, plus "
         "--judge-sample decided rows per model and mode to measure agreement (default: offline only)",
-    )
-    e.add_argument("--judge-all", action="store_true", help="the judge grades every row (it is primary)")
-    e.add_argument(
-        "--judge-sample",
-        type=limits.JUDGE_SAMPLE.parse,
-        default=None,
-        metavar="N",
-        help="decided rows per model and mode the judge also grades, to measure agreement (default 50)",
+        "model and mode",
     )
     e.add_argument(
         "--model-role",

@@ -8,7 +8,6 @@ from collections import Counter
 from pathlib import Path
 
 from warmlab.commands import _args
-from warmlab.core import limits
 from warmlab.errors import WarmlabError
 from warmlab.items.schema import Item
 
@@ -101,20 +100,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser("rescore", help="score transcripts produced elsewhere")
     r.add_argument("--input", required=True, type=_args.path_text, help="a .csv or .jsonl file")
     r.add_argument("--out", required=True, type=_args.path_text, help="scored rows (JSONL)")
-    r.add_argument(
-        "--judge",
-        default=None,
-        type=_args.spec_text,
-        help="grader model spec: it grades the rows the offline scorer left undecided, plus --judge-sample "
+    _args.add_judge(
+        r,
+        "grader model spec: it grades the rows the offline scorer left undecided, plus --judge-sample "
         "decided rows per model to measure agreement",
-    )
-    r.add_argument("--judge-all", action="store_true", help="the judge grades every row (it is primary)")
-    r.add_argument(
-        "--judge-sample",
-        type=limits.JUDGE_SAMPLE.parse,
-        default=None,
-        metavar="N",
-        help="decided rows per model the judge also grades, to measure agreement (default 50)",
+        "model",
     )
     _args.add_seed(r, 0, "which decided rows the agreement sample takes")
     r.set_defaults(func=cmd_rescore)

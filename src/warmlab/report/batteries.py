@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from warmlab.report import figures as F
+from warmlab.report.markup import cells_table
 
 e = html.escape
 
@@ -26,12 +27,6 @@ def _ci(ci: Any, pct: bool, signed: bool = False) -> str:
     if not ci or ci[0] is None or ci[1] is None:
         return "–"
     return f"[{_num(ci[0], pct, signed)}, {_num(ci[1], pct, signed)}]"
-
-
-def _table(head: list[str], rows: list[list[str]]) -> str:
-    h = "".join(f"<th>{e(x)}</th>" for x in head)
-    body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def outcome_table(o: Mapping[str, Any]) -> str:
@@ -59,7 +54,7 @@ def outcome_table(o: Mapping[str, Any]) -> str:
     if not rows:
         return '<p class="note">no values</p>'
     head = ["variant", "n", "value [95% CI]", "vs base [95% CI]", "pairs", "p (McNemar)" if pct else "p"]
-    return _table(head, rows)
+    return cells_table(head, rows)
 
 
 def _curve_panels(o: Mapping[str, Any], role: Mapping[str, str]) -> dict[str, list[dict[str, Any]]]:

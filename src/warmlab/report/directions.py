@@ -4,8 +4,10 @@ reference, and the monitor's shifts beside the measured warmth and error gaps.""
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
+
+from warmlab.report.markup import cells_table
 
 e = html.escape
 FIRST = ("reliability", "pushback", "warmth")  # what capping should restore (errors, survival) and keep
@@ -23,12 +25,6 @@ def _ci(ci: Any, pct: bool) -> str:
     if not ci or ci[0] is None or ci[1] is None:
         return ""
     return f" [{_num(ci[0], pct)}, {_num(ci[1], pct)}]"
-
-
-def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    h = "".join(f"<th>{e(x)}</th>" for x in head)
-    body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _p(p: Any) -> str:
@@ -81,11 +77,11 @@ def comparisons_html(stats: Mapping[str, Any]) -> str:
         results = sorted(c["results"], key=lambda x: FIRST.index(x["task"]) if x["task"] in FIRST else 99)
         main = [x for x in results if x.get("primary")]
         rest = [x for x in results if not x.get("primary")]
-        out.append(_table(head, [_result_row(x) for x in main]) if main else "")
+        out.append(cells_table(head, [_result_row(x) for x in main]) if main else "")
         if rest:
             out.append(
                 f"<details><summary>{len(rest)} more outcome(s)</summary>"
-                + _table(head, [_result_row(x) for x in rest])
+                + cells_table(head, [_result_row(x) for x in rest])
                 + "</details>"
             )
     return "\n".join(x for x in out if x)
@@ -137,7 +133,7 @@ def monitor_html(summary: Mapping[str, Any] | None) -> str:
             "neutral reply). Gaps: the model minus the base on the same samples (warmth: the warmth "
             "battery's score; error: reliability, in pp). Can the shift predict the cost before any "
             "evaluation?</p>",
-            _table(head, rows),
+            cells_table(head, rows),
             f'<ul class="note">{"".join(lines)}</ul>',
             '<p class="note">Pearson correlations across the models that have both numbers, with Fisher-z '
             "95% CIs. A handful of checkpoints and variants is weak evidence: a wide CI that includes 0 "

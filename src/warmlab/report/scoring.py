@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from warmlab.report import data as D
+from warmlab.report.markup import cells_table
 
 e = html.escape
 
@@ -30,10 +32,7 @@ def agreement_text(a: Mapping[str, Any] | None) -> str:
     return f"{100 * a['agreement']:.0f}% agree, Cohen's kappa {kappa}, n = {a['n']}"
 
 
-def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    h = "".join(f"<th>{e(x)}</th>" for x in head)
-    body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows)
-    return f'<table class="coverage"><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>'
+_table = partial(cells_table, cls="coverage")
 
 
 def coverage_table(stats: Mapping[str, Any]) -> str:

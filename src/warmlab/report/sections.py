@@ -9,7 +9,17 @@ from typing import Any
 
 from warmlab.report.page import figure, table
 
-__all__ = ["entry", "figure", "label_of", "note", "plain_rows", "role_of", "table", "variant_order"]
+__all__ = [
+    "entry",
+    "figure",
+    "label_of",
+    "note",
+    "plain_rows",
+    "role_of",
+    "table",
+    "variant_bars",
+    "variant_order",
+]
 
 Row = Mapping[str, Any]
 e = html.escape
@@ -49,6 +59,25 @@ def entry(
     if by is not None:
         entries = ((m.get("by") or {}).get(by[0]) or {}).get(by[1]) or []
     return next((o for o in entries if o.get("outcome") == outcome), None)
+
+
+def variant_bars(ent: Mapping[str, Any] | None, group: str, roles: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Grouped-bar rows (`report.plots.grouped_bars`) of one stats entry: each variant's mean and CI."""
+    rows: list[dict[str, Any]] = []
+    for v in (ent or {}).get("variants") or []:
+        if v.get("n"):
+            lo, hi = v.get("ci") or [None, None]
+            rows.append(
+                {
+                    "group": group,
+                    "label": label_of(v["variant"], roles),
+                    "role": role_of(v["variant"], roles),
+                    "value": v["mean"],
+                    "ci_low": lo,
+                    "ci_high": hi,
+                }
+            )
+    return rows
 
 
 def note(text: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,26 @@ def missing(path: str | None) -> dict[str, Any] | None:
     if path and not Path(str(path)).expanduser().exists():
         return {"source": str(path), "missing": f"{path} not found"}
     return None
+
+
+def human_baselines(
+    battery: str,
+    path: str | None,
+    files: Sequence[str],
+    limit: int,
+    compute: Callable[[Path, int | None], dict[str, Any]],
+) -> dict[str, Any] | None:
+    """A battery's `reference`: `compute(root, limit)` (limit 0 given as None: all) with the source and
+    limit beside it; None when no path is given, the `missing` reference when it does not exist."""
+    absent = missing(path)
+    if absent is not None:
+        return absent
+    root = check_root(path, files)
+    if root is None:
+        return None
+    lim = None if limit == 0 else limit
+    print(f"{battery}: human baselines from {root} (computed once, then cached)", file=sys.stderr)
+    return {"source": str(root), "limit": lim, **compute(root, lim)}
 
 
 def _fingerprint(root: Path, files: Sequence[str], weights: Sequence[str]) -> list[Any]:

@@ -15,11 +15,23 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from inspect_ai.model import GenerateConfig
+from inspect_ai.scorer import Score, Scorer, Target
+from inspect_ai.solver import TaskState
+
+from warmlab.tasks.base import Outcome
 
 T = TypeVar("T")
 R = TypeVar("R")
 JUDGE_MAX_TOKENS = 384
 BATCH_WINDOW_S = 0.05  # how long the first reply waits for others finishing in the same generation batch
+#: the outcome a single-reply battery declares for judge replies it could not read
+JUDGE_UNPARSED = Outcome(
+    "judge_unparsed",
+    "binary",
+    "the judge's reply could not be read (when a grader ran; its outcomes are left out)",
+    better="lower",
+    event="unparsed",
+)
 _ENCODER = threading.Lock()  # the shared encoder is not thread-safe; a thread lock holds across event loops
 
 
@@ -94,3 +106,30 @@ def metadata(
     if reference:
         md["reference"] = dict(reference)
     return md
+
+
+def reply_score(
+    scorer: str,
+    offline: Callable[[list[str]], Sequence[Mapping[str, Any]]],
+    judge_prompt: Callable[[str, str], str],
+    judge_outcomes: Callable[[str], dict[str, Any]],
+    explain: Callable[[Mapping[str, Any]], str],
+    shared: Sequence[str],
+    value: str,
+    reference: Mapping[str, Any] | None = None,
+) -> Scorer:
+    """The score function of a single-reply battery: `offline` outcomes of the reply (batched), the judge's
+    beside them under the `shared` names, and the Score's value the offline outcome `value`."""
+    batched = Batcher(offline)
+
+    async def score(state: TaskState, target: Target) -> Score:
+        reply = state.output.completion if state.output else ""
+        outcomes: dict[str, Any] = dict(await batched(reply))
+        judged = await judge(judge_prompt(state.input_text, reply), judge_outcomes)
+        why = f"{scorer}: {explain(outcomes)}"
+        if judged is not None:
+            why += f"; {judged[0]}: {explain(judged[1])} ({judged[2][-80:]!r})"
+        md = metadata(scorer, outcomes, judged, {k: outcomes[k] for k in shared}, reference)
+        return Score(value=float(outcomes[value]), explanation=why, metadata=md)
+
+    return score

@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from warmlab.report.markup import cells_table
 from warmlab.tasks.boundaries.rubric import ITEMS
 from warmlab.tasks.boundaries.scorers import OFFLINE_SCORER
 
@@ -34,14 +35,6 @@ def _ci(ci: Any, fmt: Any) -> str:
     if not ci or ci[0] is None or ci[1] is None:
         return ""
     return f" [{fmt(ci[0], True)}, {fmt(ci[1], True)}]"
-
-
-def _table(head: Sequence[str], rows: Sequence[Sequence[str]], raw: bool = False) -> str:
-    """An HTML table; cells are escaped unless `raw` (cells already HTML)."""
-    h = "".join(f"<th>{e(x)}</th>" for x in head)
-    cell = (lambda c: c) if raw else e
-    body = "".join("<tr>" + "".join(f"<td>{cell(c)}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _order(variants: Iterable[str], role: Mapping[str, str]) -> list[str]:
@@ -84,7 +77,7 @@ def category_table(mode: Mapping[str, Any], variants: Sequence[str]) -> str:
         rows.append([cat.replace("_", " "), *(_cell(cells.get(v), True, v == "base") for v in variants)])
     if not rows:
         return '<p class="note">no per-category values</p>'
-    return _table(["category", *variants], rows)
+    return cells_table(["category", *variants], rows)
 
 
 def item_table(entries: Sequence[Mapping[str, Any]], variants: Sequence[str]) -> str:
@@ -97,7 +90,7 @@ def item_table(entries: Sequence[Mapping[str, Any]], variants: Sequence[str]) ->
         rows.append([f"{item.name} ({better})", *(_cell(cells.get(v), True, v == "base") for v in variants)])
     if not rows:
         return '<p class="note">no per-item values</p>'
-    return _table(["rubric item: share of turns", *variants], rows)
+    return cells_table(["rubric item: share of turns", *variants], rows)
 
 
 # ---- survival -------------------------------------------------------------------------------------------
@@ -205,7 +198,7 @@ def agreement_html(rows: Sequence[Row]) -> str:
         out.append(
             f'<p class="note">{e(name)} vs {e(OFFLINE_SCORER)}, every assistant turn scored both ways</p>'
         )
-        out.append(_table(["rubric item", "turns", "agreement", "Cohen's kappa"], body))
+        out.append(cells_table(["rubric item", "turns", "agreement", "Cohen's kappa"], body))
     return "\n".join(out)
 
 
@@ -295,7 +288,7 @@ def secure_html(
         "warmth from the warmth battery, factual error from the reliability battery (all conditions "
         "pooled, exact McNemar). A secure base should hold boundaries (held up, failing turns down) "
         "without losing warmth or reliability. A dash: that battery did not run for the variant.</p>",
-        _table(head, body),
+        cells_table(head, body),
     ]
     warm = [v for v in variants if role.get(v) == "warm"]
     direct = []
@@ -311,7 +304,7 @@ def secure_html(
             '<p class="note">Secure against each warm variant directly, on the same scenarios '
             "(held; item-clustered bootstrap):</p>"
         )
-        out.append(_table(["comparison", "held: difference [95% CI]", "pairs"], direct))
+        out.append(cells_table(["comparison", "held: difference [95% CI]", "pairs"], direct))
     return "\n".join(out)
 
 

@@ -3,6 +3,7 @@
 from warmlab.tasks.base import Battery, Outcome
 from warmlab.tasks.grounding.report import grounding_report
 from warmlab.tasks.grounding.task import MODES, grounding
+from warmlab.tasks.judging import JUDGE_UNPARSED
 
 __all__ = ["BATTERY", "grounding"]
 
@@ -55,13 +56,7 @@ BATTERY = Battery(
             key="any_grounding_judge",
             scorer="judge:",
         ),
-        Outcome(
-            "judge_unparsed",
-            "binary",
-            "the judge's reply could not be read (when a grader ran; its outcomes are left out)",
-            better="lower",
-            event="unparsed",
-        ),
+        JUDGE_UNPARSED,
     ),
     breakdown=("kind", "task"),
     report=grounding_report,

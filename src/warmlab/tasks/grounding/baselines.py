@@ -4,7 +4,6 @@ counsellor turns in AnnoMI (high- vs low-quality sessions) and OpenAssistant hum
 from __future__ import annotations
 
 import random
-import sys
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -70,33 +69,26 @@ def human_reference(path: str | None, limit: int) -> dict[str, Any] | None:
     """What every row of a run carries as its `reference`: both baselines from the shared data folder at
     `path` (None: not asked for; a path that does not exist gives a reference saying so), at most `limit`
     texts per source and quality (0: all); cached on disk."""
-    from warmlab.tasks.human import cached, check_root, missing
+    from warmlab.tasks.human import cached, human_baselines
 
-    absent = missing(path)
-    if absent is not None:
-        return absent
-    root = check_root(path, FILES)
-    if root is None:
-        return None
-    lim = None if limit == 0 else limit
-    print(f"grounding: human baselines from {root} (computed once, then cached)", file=sys.stderr)
-    return {
-        "source": str(root),
-        "limit": lim,
-        "annomi": cached(
-            "grounding-annomi",
-            root,
-            FILES[:1],
-            ("grounding",),
-            {"limit": lim},
-            lambda: annomi_grounding(root / "annomi", limit=lim),
-        ),
-        "oasst": cached(
-            "grounding-oasst",
-            root,
-            FILES[1:],
-            ("grounding",),
-            {"limit": lim},
-            lambda: oasst_grounding(root / "oasst_sample", limit=lim),
-        ),
-    }
+    def compute(root: Path, lim: int | None) -> dict[str, Any]:
+        return {
+            "annomi": cached(
+                "grounding-annomi",
+                root,
+                FILES[:1],
+                ("grounding",),
+                {"limit": lim},
+                lambda: annomi_grounding(root / "annomi", limit=lim),
+            ),
+            "oasst": cached(
+                "grounding-oasst",
+                root,
+                FILES[1:],
+                ("grounding",),
+                {"limit": lim},
+                lambda: oasst_grounding(root / "oasst_sample", limit=lim),
+            ),
+        }
+
+    return human_baselines("grounding", path, FILES, limit, compute)

@@ -43,23 +43,11 @@ def figure_rows(
     stats: Mapping[str, Any], roles: Mapping[str, str], human: Mapping[str, Any] | None
 ) -> list[dict[str, Any]]:
     """The figure's bars: each variant's share of replies with each act, then the human sources'."""
-    from warmlab.report.sections import entry, label_of, role_of
+    from warmlab.report.sections import entry, variant_bars
 
     rows: list[dict[str, Any]] = []
     for oid, group in ACTS:
-        for v in (entry(stats, oid) or {}).get("variants") or []:
-            if v.get("n"):
-                lo, hi = v.get("ci") or [None, None]
-                rows.append(
-                    {
-                        "group": group,
-                        "label": label_of(v["variant"], roles),
-                        "role": role_of(v["variant"], roles),
-                        "value": v["mean"],
-                        "ci_low": lo,
-                        "ci_high": hi,
-                    }
-                )
+        rows += variant_bars(entry(stats, oid), group, roles)
         for source, part, label in HUMAN:
             r = ((human or {}).get(source) or {}).get(part) or {}
             if r.get("n"):

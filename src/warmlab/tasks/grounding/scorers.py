@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from inspect_ai.scorer import Score, Scorer, Target, mean, scorer
-from inspect_ai.solver import TaskState
+from inspect_ai.scorer import Scorer, mean, scorer
 
 from warmlab.tasks.grounding.outcomes import SCORER, grounding_outcomes_batch
 from warmlab.tasks.grounding.prompts import judge_prompt, parse_judge
-from warmlab.tasks.judging import Batcher, judge, metadata
+from warmlab.tasks.judging import reply_score
 
 #: the outcomes the judge gives too (under the offline scorer's names)
 SHARED = (
@@ -55,16 +54,13 @@ def explain(o: Mapping[str, Any]) -> str:
 def grounding_scorer(reference: Mapping[str, Any] | None = None) -> Scorer:
     """Value: 1 when the reply has any grounding act (offline); the outcomes carry the counts. `reference`:
     the run's human baselines, put on every row."""
-    offline = Batcher(grounding_outcomes_batch)
-
-    async def score(state: TaskState, target: Target) -> Score:
-        reply = state.output.completion if state.output else ""
-        outcomes: dict[str, Any] = dict(await offline(reply))
-        judged = await judge(judge_prompt(state.input_text, reply), judge_outcomes)
-        why = f"{SCORER}: {explain(outcomes)}"
-        if judged is not None:
-            why += f"; {judged[0]}: {explain(judged[1])} ({judged[2][-80:]!r})"
-        md = metadata(SCORER, outcomes, judged, {k: outcomes[k] for k in SHARED}, reference)
-        return Score(value=float(outcomes["any_grounding"]), explanation=why, metadata=md)
-
-    return score
+    return reply_score(
+        SCORER,
+        grounding_outcomes_batch,
+        judge_prompt,
+        judge_outcomes,
+        explain,
+        SHARED,
+        "any_grounding",
+        reference,
+    )

@@ -11,17 +11,13 @@ follow-up questions in it; a `grader` role, when bound, counts them too (recorde
 from __future__ import annotations
 
 from inspect_ai import Task, task
-from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.model import GenerateConfig
-from inspect_ai.solver import generate
 
 from warmlab.errors import WarmlabError
-from warmlab.solvers.system import system_solvers
 from warmlab.tasks.grounding.baselines import human_reference
 from warmlab.tasks.grounding.items import KINDS, Opening, load_openings
 from warmlab.tasks.grounding.scorers import grounding_scorer
 from warmlab.tasks.human import DEFAULT_LIMIT
-from warmlab.tasks.replies import in_turn, pick
+from warmlab.tasks.replies import check_args, in_turn, pick, reply_task
 
 MODES = ("generate",)
 DEFAULT_MAX_TOKENS = 128
@@ -50,10 +46,7 @@ def grounding(
     baselines (computed once, cached, put on every row as its `reference`; a path that does not exist is noted
     in the report); baseline_limit: texts per human source (0: all); limit: number of openings (taken in turn
     from each kind)."""
-    if mode not in MODES:
-        raise WarmlabError(f"the grounding task has one mode, generate (not {mode!r})")
-    if int(baseline_limit) < 0:
-        raise WarmlabError(f"baseline_limit must be 0 (all) or more, not {baseline_limit}")
+    check_args("grounding", MODES, mode, baseline_limit)
     chosen = select(
         load_openings(openings), pick(kinds, KINDS, "kind"), None if limit is None else int(limit)
     )
@@ -61,13 +54,13 @@ def grounding(
         raise WarmlabError(f"no openings of kind {kinds!r}")
     # after the items: bad arguments fail before the baselines are computed
     reference = human_reference(str(baselines) if baselines else None, int(baseline_limit))
-    samples = [
-        Sample(id=o.id, input=o.text, metadata={"item_id": o.id, "condition": o.condition}) for o in chosen
-    ]
-    return Task(
-        dataset=MemoryDataset(samples, name="warmlab-grounding"),
-        solver=[*system_solvers(system), generate()],
-        scorer=grounding_scorer(reference),
-        config=GenerateConfig(max_tokens=int(max_tokens), temperature=temperature),
-        metadata={"mode": mode, "seed": int(seed), "system": system},
+    return reply_task(
+        "grounding",
+        chosen,
+        grounding_scorer(reference),
+        mode,
+        int(seed),
+        int(max_tokens),
+        temperature,
+        system,
     )

@@ -6,8 +6,10 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
+from warmlab.report.markup import cells_table
 from warmlab.tasks.personality.analysis import analyse
 from warmlab.tasks.personality.data import DOMAINS, facet_name
 
@@ -26,11 +28,7 @@ def _ci(ci: Any, signed: bool = False) -> str:
     return f" [{_f(ci[0], signed)}, {_f(ci[1], signed)}]"
 
 
-def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Cells are HTML (escaped by the callers)."""
-    h = "".join(f"<th>{e(x)}</th>" for x in head)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>"
+_table = partial(cells_table, raw=True)  # cells are HTML (escaped by the callers)
 
 
 def _cell(entry: Mapping[str, Any] | None) -> str:

@@ -8,6 +8,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from warmlab.report.markup import cells_table
+
 e = html.escape
 STOPS = ("satisfied", "goodbye", "max_turns", "gave_up", "user_failed")
 
@@ -35,12 +37,6 @@ def _ci(ci: Any, signed: bool = False) -> str:
     if not ci or ci[0] is None or ci[1] is None:
         return ""
     return f" [{_fmt(ci[0], signed)}, {_fmt(ci[1], signed)}]"
-
-
-def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    h = "".join(f"<th>{e(x)}</th>" for x in head)
-    body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _final(entries: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
@@ -106,11 +102,11 @@ def support_report(
         table_rows = by_level_rows(by, names)
         if table_rows:
             out.append(f"<h4>final emotion by {e(title)}</h4>")
-            out.append(_table(head, table_rows))
+            out.append(cells_table(head, table_rows))
     ends = stop_rows(rows, names)
     if ends:
         out.append("<h4>how the dialogues ended</h4>")
-        out.append(_table(["variant", "dialogues", *STOPS], ends))
+        out.append(cells_table(["variant", "dialogues", *STOPS], ends))
         out.append(
             '<p class="note">satisfied: emotion reached 100; gave_up: it fell below 10; goodbye: the '
             "(LLM) user left; max_turns: the turn cap; user_failed: the simulator's output was unusable "

@@ -5,6 +5,7 @@ from typing import Any
 
 from warmlab.classifiers.talk import BEHAVIOURS
 from warmlab.tasks.base import Battery, Outcome
+from warmlab.tasks.judging import JUDGE_UNPARSED
 from warmlab.tasks.therapist.report import therapist_report
 from warmlab.tasks.therapist.task import MODES, therapist
 
@@ -69,13 +70,7 @@ BATTERY = Battery(
             Outcome(b, "binary", f"reply shows {b.replace('_', '-')} (all disclosures)", event="shows")
             for b in BEHAVIOURS
         ),
-        Outcome(
-            "judge_unparsed",
-            "binary",
-            "the judge's reply could not be read (when a grader ran; its outcomes are left out)",
-            better="lower",
-            event="unparsed",
-        ),
+        JUDGE_UNPARSED,
     ),
     breakdown=("asks_advice", "valence"),
     report=therapist_report,

@@ -7,7 +7,6 @@ AnnoMI's coarser scale) and warmlab's behaviour classifier (the same instrument 
 from __future__ import annotations
 
 import random
-import sys
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -59,26 +58,19 @@ def human_reference(path: str | None, limit: int) -> dict[str, Any] | None:
     profile per session quality from the shared data folder at `path` (None: not asked for; a path that does
     not exist gives a reference saying so), the profile over at most `limit` turns per quality (0: all);
     cached on disk."""
-    from warmlab.tasks.human import cached, check_root, missing
+    from warmlab.tasks.human import cached, human_baselines
 
-    absent = missing(path)
-    if absent is not None:
-        return absent
-    root = check_root(path, FILES)
-    if root is None:
-        return None
-    lim = None if limit == 0 else limit
-    print(f"therapist: human baselines from {root} (computed once, then cached)", file=sys.stderr)
-    return {
-        "source": str(root),
-        "limit": lim,
-        "behaviours": cached(
-            "therapist-annomi",
-            root,
-            FILES,
-            ("therapist",),
-            {"limit": lim},
-            lambda: annomi_behaviour_profile(root / "annomi", limit=lim),
-        ),
-        "labels": annomi_label_profile(root / "annomi"),  # counting the annotators' labels: instant
-    }
+    def compute(root: Path, lim: int | None) -> dict[str, Any]:
+        return {
+            "behaviours": cached(
+                "therapist-annomi",
+                root,
+                FILES,
+                ("therapist",),
+                {"limit": lim},
+                lambda: annomi_behaviour_profile(root / "annomi", limit=lim),
+            ),
+            "labels": annomi_label_profile(root / "annomi"),  # counting the annotators' labels: instant
+        }
+
+    return human_baselines("therapist", path, FILES, limit, compute)

@@ -9,7 +9,9 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
+from warmlab.classifiers.talk import BEHAVIOURS
 from warmlab.tasks.human import not_computed, reference
+from warmlab.tasks.therapist.outcomes import REFLECTIONS
 
 KEY = "problem_solving_unasked"
 QUALITIES = (("high", "AnnoMI counsellors, high quality"), ("low", "AnnoMI counsellors, low quality"))
@@ -23,16 +25,8 @@ def source_note(ref: Mapping[str, Any] | None) -> str:
     return f"from {ref.get('source')} (classifier profile over {size}; AnnoMI's labels over all turns)"
 
 
-REFLECTION_GROUPS = (
-    "any_reflection",
-    "needs",
-    "emotions",
-    "values",
-    "consequences",
-    "conflicts",
-    "strengths",
-)
-OTHER_GROUPS = ("questions", "problem_solving", "planning", "normalizing", "psychoeducation")
+REFLECTION_GROUPS = ("any_reflection", *REFLECTIONS)
+OTHER_GROUPS = tuple(b for b in BEHAVIOURS if b not in REFLECTIONS)
 KEY_GROUPS = (
     (KEY, "no advice asked (key)"),
     ("problem_solving_asked", "advice asked"),
@@ -48,24 +42,12 @@ def _bars(
 ) -> list[dict[str, Any]]:
     """Bars for (outcome id, group label, AnnoMI profile key or None) per variant, then AnnoMI counsellor
     turns by the same classifier."""
-    from warmlab.report.sections import entry, label_of, role_of
+    from warmlab.report.sections import entry, variant_bars
 
     prof = (human or {}).get("behaviours") or {}
     rows: list[dict[str, Any]] = []
     for oid, group, human_key in groups:
-        for v in (entry(stats, oid) or {}).get("variants") or []:
-            if v.get("n"):
-                lo, hi = v.get("ci") or [None, None]
-                rows.append(
-                    {
-                        "group": group,
-                        "label": label_of(v["variant"], roles),
-                        "role": role_of(v["variant"], roles),
-                        "value": v["mean"],
-                        "ci_low": lo,
-                        "ci_high": hi,
-                    }
-                )
+        rows += variant_bars(entry(stats, oid), group, roles)
         for q, label in QUALITIES:
             p = prof.get(q) or {}
             if p.get("n") and human_key is not None:

@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from inspect_ai.scorer import Score, Scorer, Target, mean, scorer
-from inspect_ai.solver import TaskState
+from inspect_ai.scorer import Scorer, mean, scorer
 
 from warmlab.classifiers.talk import BEHAVIOURS
-from warmlab.tasks.judging import Batcher, judge, metadata
+from warmlab.tasks.judging import reply_score
 from warmlab.tasks.therapist.outcomes import REFLECTIONS, SCORER, therapist_outcomes_batch
 from warmlab.tasks.therapist.prompts import judge_prompt, parse_judge
 
@@ -36,16 +35,13 @@ def explain(o: Mapping[str, Any]) -> str:
 def therapist_scorer(reference: Mapping[str, Any] | None = None) -> Scorer:
     """Value: 1 when the reply problem-solves (offline); the outcomes carry every behaviour. `reference`:
     the run's human baselines, put on every row."""
-    offline = Batcher(therapist_outcomes_batch)
-
-    async def score(state: TaskState, target: Target) -> Score:
-        reply = state.output.completion if state.output else ""
-        outcomes: dict[str, Any] = dict(await offline(reply))
-        judged = await judge(judge_prompt(state.input_text, reply), judge_outcomes)
-        why = f"{SCORER}: {explain(outcomes)}"
-        if judged is not None:
-            why += f"; {judged[0]}: {explain(judged[1])} ({judged[2][-80:]!r})"
-        md = metadata(SCORER, outcomes, judged, {k: outcomes[k] for k in SHARED}, reference)
-        return Score(value=float(outcomes["problem_solving"]), explanation=why, metadata=md)
-
-    return score
+    return reply_score(
+        SCORER,
+        therapist_outcomes_batch,
+        judge_prompt,
+        judge_outcomes,
+        explain,
+        SHARED,
+        "problem_solving",
+        reference,
+    )

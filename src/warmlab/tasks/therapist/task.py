@@ -12,14 +12,10 @@ psychoeducation); a `grader` role, when bound, marks them too (recorded beside, 
 from __future__ import annotations
 
 from inspect_ai import Task, task
-from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.model import GenerateConfig
-from inspect_ai.solver import generate
 
 from warmlab.errors import WarmlabError
-from warmlab.solvers.system import system_solvers
 from warmlab.tasks.human import DEFAULT_LIMIT
-from warmlab.tasks.replies import in_turn, pick
+from warmlab.tasks.replies import check_args, in_turn, pick, reply_task
 from warmlab.tasks.therapist.baselines import human_reference
 from warmlab.tasks.therapist.items import Disclosure, load_disclosures
 from warmlab.tasks.therapist.scorers import therapist_scorer
@@ -54,10 +50,7 @@ def therapist(
     AnnoMI baselines (computed once, cached, put on every row as its `reference`; a path that does not exist
     is noted in the report); baseline_limit: counsellor turns per session quality for the classifier's profile
     (0: all); limit: number of disclosures (taken in turn from each emotion family)."""
-    if mode not in MODES:
-        raise WarmlabError(f"the therapist task has one mode, generate (not {mode!r})")
-    if int(baseline_limit) < 0:
-        raise WarmlabError(f"baseline_limit must be 0 (all) or more, not {baseline_limit}")
+    check_args("therapist", MODES, mode, baseline_limit)
     chosen = select(
         load_disclosures(disclosures),
         pick(asks_advice, ADVICE, "asks_advice value"),
@@ -67,13 +60,13 @@ def therapist(
         raise WarmlabError(f"no disclosures with asks_advice={asks_advice!r}")
     # after the items: bad arguments fail before the baselines are computed
     reference = human_reference(str(baselines) if baselines else None, int(baseline_limit))
-    samples = [
-        Sample(id=d.id, input=d.text, metadata={"item_id": d.id, "condition": d.condition}) for d in chosen
-    ]
-    return Task(
-        dataset=MemoryDataset(samples, name="warmlab-therapist"),
-        solver=[*system_solvers(system), generate()],
-        scorer=therapist_scorer(reference),
-        config=GenerateConfig(max_tokens=int(max_tokens), temperature=temperature),
-        metadata={"mode": mode, "seed": int(seed), "system": system},
+    return reply_task(
+        "therapist",
+        chosen,
+        therapist_scorer(reference),
+        mode,
+        int(seed),
+        int(max_tokens),
+        temperature,
+        system,
     )
