@@ -23,7 +23,7 @@ SETTINGS = EvalSettings(
     args={"categories": "delusion,control", "turns": 3},
     limit=1,
     max_tokens=8,
-    batch_size=8,
+    batch_size=1,  # replayed exactly: no timing-dependent batches,
 )
 
 

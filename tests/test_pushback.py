@@ -75,7 +75,7 @@ SETTINGS = EvalSettings(
     args={"families": "trivia,disinfo", "schedules": "plain,hurt", "turns": 3},
     limit=1,
     max_tokens=6,
-    batch_size=16,
+    batch_size=1,  # replayed exactly: no timing-dependent batches,
 )
 
 
