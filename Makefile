@@ -34,7 +34,11 @@ test: $(STAMP) chromium
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/harness_overhead.py
 	$(BIN)/python benchmarks/choice_vs_generate.py
+	$(BIN)/python benchmarks/choice_floor.py
+	$(BIN)/python benchmarks/offline_scoring.py
+	$(BIN)/python benchmarks/judge_cascade.py
 	$(BIN)/python benchmarks/multiturn.py
 	$(BIN)/python benchmarks/sft_throughput.py
 	$(BIN)/python benchmarks/demo_resources.py --fresh
