@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True, type=Path, help="where figures and logs go ($OUT on the device)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/warmlab-gpu"), help="scratch: models, runs")
-    ap.add_argument("--cache", type=Path, default=Path("/root/warmlab-cache"), help="WARMLAB_CACHE; part 1")
+    ap.add_argument("--cache", type=Path, default=Path.home() / "warmlab-cache", help="WARMLAB_CACHE; part 1")
     ap.add_argument("--part2", type=Path, default=ROOT / ".gguf-b", help="folder of GGUF part 2 + SHA256")
     ap.add_argument("--parts", default=",".join(PARTS), help=f"comma list of {', '.join(PARTS)}")
     ap.add_argument("--cpu-smoke", action="store_true", help="tiny sizes, no GPU needed (a test run here)")

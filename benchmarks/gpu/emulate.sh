@@ -9,7 +9,7 @@
 #   bash benchmarks/gpu/emulate.sh [check.py options]      # OUT defaults to /tmp/warmlab-emulate/out
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
-VENV_PY=${VENV_PY:-/work/main/.venv/bin/python}
+VENV_PY=${VENV_PY:-$PWD/.venv/bin/python}
 E=${EMULATE_DIR:-/tmp/warmlab-emulate}
 rm -rf "$E" && mkdir -p "$E/image/site-packages" "$E/over/site-packages" "$E/out" "$E/cache"
 python3 -m venv "$E/venv"

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 # A folder named site-packages: dill (datasets fingerprints) pickles modules from other folders by value.
 SITE=${WARMLAB_GPU_SITE:-/tmp/warmlab/site-packages}
 PY=${PYTHON:-python3}
-CACHE=${WARMLAB_GPU_CACHE:-/root/warmlab-cache}
+CACHE=${WARMLAB_GPU_CACHE:-$HOME/warmlab-cache}
 export PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 mkdir -p "$OUT"
 LOG="$OUT/check.log"

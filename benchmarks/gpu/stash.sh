@@ -3,7 +3,7 @@
 # it (the machine stays warm for 30 s between calls), and print what the device image holds.
 set -eu
 cd "$(dirname "$0")/../.."
-CACHE=${WARMLAB_GPU_CACHE:-/root/warmlab-cache}
+CACHE=${WARMLAB_GPU_CACHE:-$HOME/warmlab-cache}
 mkdir -p "$CACHE"
 cp .gguf-a/*.part1 "$CACHE/"
 ls -l "$CACHE"

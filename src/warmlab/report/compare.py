@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from warmlab.report import data as D
+from warmlab.report import panels as P
 from warmlab.stats.intervals import newcombe_paired, wilson
 
 e = html.escape
@@ -206,7 +207,7 @@ def compared_variants(stats: Mapping[str, Any], role: Mapping[str, str]) -> list
             for o in m.get("outcomes") or []:
                 names |= {str(v["variant"]) for v in o.get("variants") or []}
     names = {n for n in names if n != "base" and not D.is_checkpoint(n)}
-    return [v for v in D._variant_order(sorted(names), role) if v != "base"]
+    return [v for v in P._variant_order(sorted(names), role) if v != "base"]
 
 
 def _fmt(v: Value | None, signed: bool, mark: str = "") -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from warmlab.report import data as D
 from warmlab.report import figures as F
+from warmlab.report import panels as P
 from warmlab.report import scoring as S
 from warmlab.report import warmth as W
 from warmlab.report.batteries import batteries_html
@@ -124,7 +125,7 @@ def figures_html(inp: D.Inputs, role: Mapping[str, str], hv: str | None) -> str:
     stats = inp.stats
     out: list[str] = []
 
-    fam = D.family_panels(stats, role)
+    fam = P.family_panels(stats, role)
     out.append(
         figure(
             "fig-family",
@@ -141,7 +142,7 @@ def figures_html(inp: D.Inputs, role: Mapping[str, str], hv: str | None) -> str:
         (
             "fig-context",
             "context",
-            D.CONTEXTS,
+            P.CONTEXTS,
             "user context",
             "gap by user context",
             "model 3 (warm x detailed context), prompts without a user belief",
@@ -149,7 +150,7 @@ def figures_html(inp: D.Inputs, role: Mapping[str, str], hv: str | None) -> str:
         (
             "fig-belief",
             "belief",
-            (*D.BELIEFS, "any_belief"),
+            (*P.BELIEFS, "any_belief"),
             "user belief",
             "gap by user belief",
             "model 4 (warm x user belief), every context; any_belief pools all rows with a user belief",
@@ -158,7 +159,7 @@ def figures_html(inp: D.Inputs, role: Mapping[str, str], hv: str | None) -> str:
         if hv is None:
             out.append(figure(fig_id, None, f"Warm − base {title.removeprefix('gap ')}.", no_warm))
             continue
-        panels, missing = D.level_panels(stats, hv, model_name, order)
+        panels, missing = P.level_panels(stats, hv, model_name, order)
         cap = (
             f"{hv} − base error in percentage points by {xlabel}: average marginal effects from {what}; "
             "bars are 95% CIs from item-clustered standard errors (delta method)."
@@ -185,7 +186,7 @@ def figures_html(inp: D.Inputs, role: Mapping[str, str], hv: str | None) -> str:
     if hv is None:
         out.append(figure("fig-sad-false", None, "The sad user stating a false belief.", no_warm))
     else:
-        grid = D.grid_panels(stats, hv, role)
+        grid = P.grid_panels(stats, hv, role)
         cap = (
             f"Left: {hv} − base error (pp) in every context x belief cell, from paired answers (same item "
             "and condition) pooled over families; the sad + asserts_incorrect cell is outlined. Right: error "
@@ -229,7 +230,7 @@ def figures_html(inp: D.Inputs, role: Mapping[str, str], hv: str | None) -> str:
         )
     )
 
-    ctrl = D.control_panels(stats, role)
+    ctrl = P.control_panels(stats, role)
     has_control = any(r["role"] in ("cold", "system", "secure") for rows in ctrl.values() for r in rows)
     cap = (
         "Variant − base error (pp): average marginal effects on neutral prompts (model 1) and over all "
